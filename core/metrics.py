@@ -1,0 +1,592 @@
+"""Metrics: per-class tables, summary scores, confusion matrices, CIs and paired tests.
+
+Conventions shared by every function here and in :mod:`core.curves` (re-exported below):
+
+- ``classes``: class names (multi-label: label names), in code order.
+- Single-label (``task`` "binary" / "multiclass"): ``y_true`` and ``y_pred`` are integer
+  codes of shape ``(n,)`` into ``classes``; ``proba`` is ``(n, K)`` with columns in code
+  order.
+- Multi-label (``task`` "multilabel"): ``y_true`` and ``y_pred`` are 0/1 matrices of shape
+  ``(n, K)``; ``proba`` holds per-label probabilities, shape ``(n, K)``.
+
+scikit-learn does the scoring wherever it has the metric, always with ``labels=`` and
+``zero_division=0`` passed explicitly; a metric that is undefined comes back as NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+from typing import Literal, NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    cohen_kappa_score,
+    confusion_matrix,
+    f1_score,
+    hamming_loss,
+    matthews_corrcoef,
+    multilabel_confusion_matrix,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
+
+from core.curves import (
+    CALIBRATION_COLUMNS,
+    PR_COLUMNS,
+    ROC_COLUMNS,
+    TASK_KINDS,
+    THRESHOLD_COLUMNS,
+    brier_score_loss_per_class,
+    calibration_bins,
+    calibration_by_class,
+    check_task,
+    metrics_at_threshold,
+    one_vs_rest,
+    pr_curve,
+    pr_curves,
+    roc_curve_points,
+    roc_curves,
+    threshold_curve,
+    threshold_curve_arrays,
+    threshold_curves,
+)
+from core.errors import DataError
+
+__all__ = [
+    "CALIBRATION_COLUMNS",
+    "PER_CLASS_COLUMNS",
+    "PR_COLUMNS",
+    "ROC_COLUMNS",
+    "SUMMARY_METRICS",
+    "TASK_KINDS",
+    "THRESHOLD_COLUMNS",
+    "MetricSpec",
+    "PairedTestResult",
+    "average_precision_per_class",
+    "bootstrap_ci",
+    "brier_score_loss_per_class",
+    "calibration_bins",
+    "calibration_by_class",
+    "confusion",
+    "corrected_resampled_ttest",
+    "mcnemar_test",
+    "metrics_at_threshold",
+    "normalise_confusion",
+    "per_class_table",
+    "pr_curve",
+    "pr_curves",
+    "roc_auc_per_class",
+    "roc_curve_points",
+    "roc_curves",
+    "score",
+    "summary_scores",
+    "threshold_curve",
+    "threshold_curve_arrays",
+    "threshold_curves",
+]
+
+PER_CLASS_COLUMNS = ("class", "precision", "recall", "f1", "support", "specificity")
+
+_SINGLE = frozenset({"binary", "multiclass"})
+_MULTI = frozenset({"multilabel"})
+_ALL = _SINGLE | _MULTI
+
+
+class MetricSpec(NamedTuple):
+    """Which task kinds a summary metric applies to, and its direction."""
+
+    tasks: frozenset[str]
+    higher_is_better: bool
+
+
+#: Every metric :func:`summary_scores` reports, in report order (read-only).
+SUMMARY_METRICS: Mapping[str, MetricSpec] = MappingProxyType(
+    {
+        "accuracy": MetricSpec(_SINGLE, True),
+        "balanced_accuracy": MetricSpec(_SINGLE, True),
+        "macro_f1": MetricSpec(_ALL, True),
+        "weighted_f1": MetricSpec(_ALL, True),
+        "micro_f1": MetricSpec(_ALL, True),
+        "samples_f1": MetricSpec(_MULTI, True),
+        "mcc": MetricSpec(_SINGLE, True),
+        "g_mean": MetricSpec(_SINGLE, True),
+        "cohen_kappa": MetricSpec(_SINGLE, True),
+        "hamming_loss": MetricSpec(_MULTI, False),
+        "subset_accuracy": MetricSpec(_MULTI, True),
+        "roc_auc": MetricSpec(_ALL, True),
+        "average_precision": MetricSpec(_ALL, True),
+    }
+)
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class _Preds:
+    """Checked predictions of one task, with lazily shared intermediate results."""
+
+    y_true: np.ndarray
+    y_pred: np.ndarray | None
+    proba: np.ndarray | None
+    classes: tuple[str, ...]
+    task: str
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.arange(len(self.classes))
+
+    @property
+    def multilabel(self) -> bool:
+        return self.task == "multilabel"
+
+    @cached_property
+    def cm(self) -> np.ndarray:
+        return confusion_matrix(self.y_true, self.y_pred, labels=self.labels)
+
+    @cached_property
+    def present_recalls(self) -> np.ndarray:
+        """Recall of each class that occurs in ``y_true`` (single-label)."""
+        support = self.cm.sum(axis=1)
+        return np.diag(self.cm)[support > 0] / support[support > 0]
+
+
+def _check_codes(y: np.ndarray, name: str, n: int, k: int, multilabel: bool) -> np.ndarray:
+    y = np.asarray(y)
+    shape = (n, k) if multilabel else (n,)
+    if y.shape != shape or y.dtype.kind not in "biu":
+        kind = "a 0/1 matrix" if multilabel else "integer class codes"
+        raise DataError(
+            f"{name} must be {kind} of shape {shape}. Got shape {y.shape} and dtype {y.dtype} "
+            "instead"
+        )
+    upper = 1 if multilabel else k - 1
+    if y.size and (y.min() < 0 or y.max() > upper):
+        raise DataError(f"{name} holds values outside 0..{upper}. Got {y.min()}..{y.max()} instead")
+    return y
+
+
+def _prepare(
+    y_true: np.ndarray,
+    y_pred: np.ndarray | None,
+    proba: np.ndarray | None,
+    classes: Sequence[str],
+    task: str,
+) -> _Preds:
+    check_task(task)
+    names = tuple(str(c) for c in classes)
+    multilabel = task == "multilabel"
+    if len(names) < (1 if multilabel else 2):
+        need = "one label" if multilabel else "two classes"
+        raise DataError(f"Scoring needs at least {need}. Got {list(names)} instead")
+    n = np.asarray(y_true).shape[0] if np.ndim(y_true) else 0
+    if n == 0:
+        raise DataError("There are no rows to score. Check that the data has rows with a target")
+    yt = _check_codes(y_true, "y_true", n, len(names), multilabel)
+    yp = None if y_pred is None else _check_codes(y_pred, "y_pred", n, len(names), multilabel)
+    if proba is not None:
+        proba = np.asarray(proba, dtype=np.float64)
+        if proba.shape != (n, len(names)):
+            raise DataError(
+                f"proba must have shape ({n}, {len(names)}), one column per class. "
+                f"Got {proba.shape} instead"
+            )
+    return _Preds(yt, yp, proba, names, task)
+
+
+# ---------------------------------------------------------------- tables and matrices
+
+
+def per_class_table(
+    y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str], task: str
+) -> pd.DataFrame:
+    """Precision, recall, F1, support and specificity per class or label.
+
+    One row per class in ``classes`` order (binary: both classes). Columns
+    :data:`PER_CLASS_COLUMNS`; a ratio with a zero denominator is 0.
+    """
+    d = _prepare(y_true, y_pred, None, classes, task)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        d.y_true, d.y_pred, labels=d.labels, average=None, zero_division=0
+    )
+    mcm = multilabel_confusion_matrix(d.y_true, d.y_pred, labels=d.labels)
+    tn, fp = mcm[:, 0, 0], mcm[:, 0, 1]
+    specificity = np.divide(tn, tn + fp, out=np.zeros(len(tn)), where=(tn + fp) > 0)
+    return pd.DataFrame(
+        {
+            "class": pd.Series(d.classes, dtype="str"),
+            "precision": precision.astype(np.float64),
+            "recall": recall.astype(np.float64),
+            "f1": f1.astype(np.float64),
+            "support": support.astype(np.int64),
+            "specificity": specificity,
+        }
+    )
+
+
+def confusion(
+    y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str], task: str
+) -> np.ndarray:
+    """Confusion counts in ``classes`` order.
+
+    Single-label: ``(K, K)``, rows true, columns predicted. Multi-label: ``(K, 2, 2)``,
+    one ``[[tn, fp], [fn, tp]]`` per label (sklearn's ``multilabel_confusion_matrix``).
+    """
+    d = _prepare(y_true, y_pred, None, classes, task)
+    if d.multilabel:
+        return multilabel_confusion_matrix(d.y_true, d.y_pred, labels=d.labels)
+    return d.cm
+
+
+def normalise_confusion(cm: np.ndarray, by: Literal["true", "pred"]) -> np.ndarray:
+    """Shares of each row (``by="true"``) or column (``by="pred"``), 0 where the total is 0.
+
+    Works on the last two axes, so a multi-label ``(K, 2, 2)`` stack is normalised per label.
+    """
+    if by not in ("true", "pred"):
+        raise DataError(f"Normalise the confusion matrix by 'true' or 'pred'. Got {by!r} instead")
+    counts = np.asarray(cm, dtype=np.float64)
+    if counts.ndim < 2:
+        raise DataError(
+            f"A confusion matrix needs two dimensions. Got shape {counts.shape} instead"
+        )
+    totals = counts.sum(axis=-1 if by == "true" else -2, keepdims=True)
+    return np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+
+
+# ---------------------------------------------------------------- ranking scores per class
+
+
+def _ap(y_bin: np.ndarray, scores: np.ndarray) -> float:
+    return average_precision_score(y_bin, scores, pos_label=1)
+
+
+def _per_class(d: _Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> np.ndarray:
+    """``fn(labels, scores)`` one-vs-rest per class, NaN where undefined.
+
+    Average precision needs a positive row; ROC AUC needs a positive and a negative row.
+    """
+    out = np.full(len(d.classes), np.nan)
+    for j, (_, y_bin, scores) in enumerate(one_vs_rest(d.y_true, d.proba, d.classes, d.task)):
+        n_pos = int(np.count_nonzero(y_bin))
+        if n_pos > 0 and (n_pos < y_bin.size or fn is _ap):
+            out[j] = fn(y_bin, scores)
+    return out
+
+
+def average_precision_per_class(
+    y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str], task: str
+) -> dict[str, float]:
+    """One-vs-rest average precision per class (binary: both classes) or label.
+
+    NaN for a class with no positive rows (AP is undefined there).
+    """
+    d = _prepare(y_true, None, proba, classes, task)
+    return dict(zip(d.classes, _per_class(d, _ap).tolist(), strict=True))
+
+
+def roc_auc_per_class(
+    y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str], task: str
+) -> dict[str, float]:
+    """One-vs-rest ROC AUC per class or label; NaN unless both outcomes occur."""
+    d = _prepare(y_true, None, proba, classes, task)
+    return dict(zip(d.classes, _per_class(d, roc_auc_score).tolist(), strict=True))
+
+
+# ---------------------------------------------------------------- summary metrics
+
+
+def _f1(average: str) -> Callable[[_Preds], float]:
+    def compute(d: _Preds) -> float:
+        return f1_score(d.y_true, d.y_pred, labels=d.labels, average=average, zero_division=0)
+
+    return compute
+
+
+def _g_mean(d: _Preds) -> float:
+    recalls = d.present_recalls
+    return 0.0 if (recalls == 0).any() else float(np.exp(np.mean(np.log(recalls))))
+
+
+def _one_class_only(d: _Preds) -> bool:
+    """Truth and prediction are the same single class: chance agreement is 1."""
+    rows, cols = d.cm.sum(axis=1), d.cm.sum(axis=0)
+    return int(rows @ cols) == int(rows.sum()) ** 2
+
+
+def _mcc(d: _Preds) -> float:
+    # sklearn scores a constant truth or prediction 0.0; checked first because its
+    # internal confusion matrix (no labels= argument) warns on a single label.
+    return 0.0 if _one_class_only(d) else matthews_corrcoef(d.y_true, d.y_pred)
+
+
+def _cohen_kappa(d: _Preds) -> float:
+    # undefined (sklearn warns and returns NaN) when chance agreement is 1
+    if _one_class_only(d):
+        return float("nan")
+    return cohen_kappa_score(d.y_true, d.y_pred, labels=d.labels)
+
+
+def _ranking_macro(d: _Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> float:
+    """Macro over classes of a ranking score; NaN without ``proba``.
+
+    Single-label needs every class present (else NaN); multi-label averages the labels
+    where the score is defined. Binary ROC AUC is that of the positive class (code 1).
+    """
+    if d.proba is None:
+        return float("nan")
+    values = _per_class(d, fn)
+    if d.task == "binary" and fn is roc_auc_score:
+        return float(values[1])
+    if d.multilabel:
+        values = values[~np.isnan(values)]
+    return float(values.mean()) if values.size else float("nan")
+
+
+_METRIC_FUNCS: dict[str, Callable[[_Preds], float]] = {
+    "accuracy": lambda d: accuracy_score(d.y_true, d.y_pred),
+    "balanced_accuracy": lambda d: float(d.present_recalls.mean()),
+    "macro_f1": _f1("macro"),
+    "weighted_f1": _f1("weighted"),
+    "micro_f1": _f1("micro"),
+    "samples_f1": _f1("samples"),
+    "mcc": _mcc,
+    "g_mean": _g_mean,
+    "cohen_kappa": _cohen_kappa,
+    "hamming_loss": lambda d: hamming_loss(d.y_true, d.y_pred),
+    "subset_accuracy": lambda d: accuracy_score(d.y_true, d.y_pred),
+    "roc_auc": lambda d: _ranking_macro(d, roc_auc_score),
+    "average_precision": lambda d: _ranking_macro(d, _ap),
+}
+
+
+def summary_scores(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    proba: np.ndarray | None,
+    classes: Sequence[str],
+    task: str,
+) -> dict[str, float]:
+    """Every metric of :data:`SUMMARY_METRICS` that applies to ``task``, as plain floats.
+
+    Single-label: accuracy, balanced_accuracy (mean recall over classes present, as
+    sklearn), macro/weighted/micro F1, mcc, g_mean (geometric mean of those recalls),
+    cohen_kappa, roc_auc (binary: class code 1; multiclass: one-vs-rest macro, NaN if a
+    class is absent), average_precision (macro over classes, binary included, NaN if a
+    class is absent). Multi-label: micro/macro/weighted/samples F1, hamming_loss,
+    subset_accuracy, roc_auc and average_precision (macro over the labels where defined).
+    ``proba=None`` gives NaN for the ranking scores.
+    """
+    d = _prepare(y_true, y_pred, proba, classes, task)
+    return {
+        name: float(_METRIC_FUNCS[name](d))
+        for name, spec in SUMMARY_METRICS.items()
+        if task in spec.tasks
+    }
+
+
+def score(
+    metric_name: str,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    proba: np.ndarray | None,
+    classes: Sequence[str],
+    task: str,
+) -> float:
+    """One metric of :data:`SUMMARY_METRICS`, equal to ``summary_scores(...)[metric_name]``."""
+    spec = SUMMARY_METRICS.get(metric_name)
+    if spec is None:
+        raise DataError(
+            f"Unknown metric. Choose one of {', '.join(SUMMARY_METRICS)}. "
+            f"Got {metric_name!r} instead"
+        )
+    check_task(task)
+    if task not in spec.tasks:
+        usable = [m for m, s in SUMMARY_METRICS.items() if task in s.tasks]
+        raise DataError(
+            f"Metric {metric_name!r} does not apply to {task} targets. "
+            f"Choose one of {', '.join(usable)}"
+        )
+    return float(_METRIC_FUNCS[metric_name](_prepare(y_true, y_pred, proba, classes, task)))
+
+
+# ---------------------------------------------------------------- bootstrap
+
+
+def _outcome_patterns(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct per-label outcome rows (0 tn, 1 fp, 2 fn, 3 tp) and each row's pattern id."""
+    outcome = 2 * y_true.astype(np.int64) + y_pred
+    k = outcome.shape[1]
+    if k > 31:  # too many labels to pack two bits each into one int64 key
+        patterns, row_pattern = np.unique(outcome, axis=0, return_inverse=True)
+        return patterns, row_pattern.ravel()
+    shifts = 2 * np.arange(k, dtype=np.int64)
+    keys, row_pattern = np.unique(
+        np.bitwise_or.reduce(outcome << shifts, axis=1), return_inverse=True
+    )
+    return (keys[:, None] >> shifts) & 3, row_pattern
+
+
+def bootstrap_ci(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    classes: Sequence[str],
+    task: str,
+    *,
+    n_boot: int = 200,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict[str, object]:
+    """Percentile bootstrap CIs over rows for per-class F1 and macro F1.
+
+    Returns ``{"per_class_f1": {class: (lower, upper)}, "macro_f1": (lower, upper),
+    "level": level, "n_boot": n_boot}``. F1 follows ``zero_division=0``.
+
+    Rows are grouped by their confusion pattern (single-label: the (true, predicted)
+    cell; multi-label: the tn/fp/fn/tp outcome of every label), and a resample only
+    needs how often each pattern is drawn: a multinomial draw when there are few
+    patterns (the exact distribution of row resampling), else resampled row indices
+    counted with ``np.bincount``. Cost ``O(n_boot * patterns * K)``; no sklearn calls.
+    """
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
+        raise DataError(f"n_boot must be a whole number of at least 2. Got {n_boot!r} instead")
+    if not 0 < level < 1:
+        raise DataError(
+            f"level must lie strictly between 0 and 1, e.g. 0.95. Got {level!r} instead"
+        )
+    d = _prepare(y_true, y_pred, None, classes, task)
+    n, k = d.y_true.shape[0], len(d.classes)
+    if d.multilabel:
+        patterns, row_pattern = _outcome_patterns(d.y_true, d.y_pred)
+        tp_of, fp_of, fn_of = (patterns == c for c in (3, 1, 2))
+    else:
+        row_pattern = d.y_true * k + d.y_pred
+        cells = np.arange(k * k)
+        eye = np.eye(k, dtype=bool)
+        tp_of = eye[cells // k] & eye[cells % k]
+        fp_of = ~eye[cells // k] & eye[cells % k]
+        fn_of = eye[cells // k] & ~eye[cells % k]
+    n_patterns = tp_of.shape[0]
+    counts = np.bincount(row_pattern, minlength=n_patterns)
+    rng = np.random.default_rng(seed)
+    contrib = np.concatenate([tp_of, fp_of, fn_of], axis=1).astype(np.float64)  # (m, 3K)
+    f1 = np.zeros((n_boot, k))
+    use_multinomial = n_patterns * 8 < n  # cheaper than drawing n row indices per resample
+    chunk = max(1, 2_000_000 // (n_patterns if use_multinomial else n))  # bounds memory
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        if use_multinomial:
+            drawn = rng.multinomial(n, counts / n, size=size)
+        else:
+            drawn = np.empty((size, n_patterns))
+            for r, rows in enumerate(rng.integers(0, n, size=(size, n))):
+                drawn[r] = np.bincount(row_pattern[rows], minlength=n_patterns)
+        tp, fp, fn = np.split(drawn @ contrib, 3, axis=1)
+        den = 2 * tp + fp + fn
+        np.divide(2 * tp, den, out=f1[start : start + size], where=den > 0)
+    alpha = (1 - level) / 2
+    q = [100 * alpha, 100 * (1 - alpha)]
+    lo, hi = np.percentile(f1, q, axis=0)
+    macro_lo, macro_hi = np.percentile(f1.mean(axis=1), q)
+    return {
+        "per_class_f1": {
+            c: (float(a), float(b)) for c, a, b in zip(d.classes, lo, hi, strict=True)
+        },
+        "macro_f1": (float(macro_lo), float(macro_hi)),
+        "level": float(level),
+        "n_boot": int(n_boot),
+    }
+
+
+# ---------------------------------------------------------------- paired tests
+
+
+class PairedTestResult(NamedTuple):
+    """``(statistic, p_value)`` of a paired test; unpacks like a plain tuple."""
+
+    statistic: float
+    p_value: float
+
+
+def corrected_resampled_ttest(
+    scores_a: Sequence[float], scores_b: Sequence[float], *, n_train: float, n_test: float
+) -> PairedTestResult:
+    """Nadeau & Bengio (2003) corrected resampled t-test on paired per-fold scores.
+
+    ``t = mean(d) / sqrt(var(d, ddof=1) * (1/k + n_test/n_train))`` with ``d = a - b`` over
+    ``k`` folds; two-sided ``p`` from Student's t with ``k - 1`` degrees of freedom.
+    Returns ``(t, p)``; positive ``t`` means ``a`` scored higher. ``n_train`` and
+    ``n_test`` are rows per training / validation fold (a mean over folds is fine).
+    Zero variance (every difference identical): ``(0.0, 1.0)`` if they are all 0, else
+    ``(±inf, 0.0)``, a constant non-zero difference. Any NaN score gives ``(nan, nan)``.
+    """
+    a = np.asarray(scores_a, dtype=np.float64)
+    b = np.asarray(scores_b, dtype=np.float64)
+    if a.ndim != 1 or a.shape != b.shape or a.size < 2:
+        raise DataError(
+            "The t-test needs two equally long lists of at least two per-fold scores. "
+            f"Got shapes {a.shape} and {b.shape} instead"
+        )
+    if n_train <= 0 or n_test <= 0:
+        raise DataError(
+            f"n_train and n_test must be positive row counts. Got {n_train} and {n_test} instead"
+        )
+    diff = a - b
+    if np.isnan(diff).any():
+        return PairedTestResult(float("nan"), float("nan"))
+    k = diff.size
+    mean = float(diff.mean())
+    if np.ptp(diff) == 0:
+        if mean == 0:
+            return PairedTestResult(0.0, 1.0)
+        return PairedTestResult(float(np.copysign(np.inf, mean)), 0.0)
+    var = float(diff.var(ddof=1)) * (1.0 / k + n_test / n_train)
+    t = mean / np.sqrt(var)
+    return PairedTestResult(float(t), float(2 * stats.t.sf(abs(t), df=k - 1)))
+
+
+def mcnemar_test(
+    y_true: np.ndarray,
+    pred_a: np.ndarray,
+    pred_b: np.ndarray,
+    *,
+    multilabel_unit: Literal["row", "element"] = "row",
+) -> PairedTestResult:
+    """McNemar's test of two classifiers on the same rows: ``(statistic, p_value)``.
+
+    Each trial is correct or not: single-label, a row; multi-label, by default a row
+    predicted exactly (subset correctness, so rows stay the independent units), or each
+    (row, label) cell with ``multilabel_unit="element"``. With ``b`` = only A right and
+    ``c`` = only B right: if ``b + c < 25`` the exact two-sided binomial test
+    (statistic ``min(b, c)``), else chi-square with continuity correction
+    ``(|b - c| - 1)^2 / (b + c)`` on 1 dof. No discordant trials gives ``(0.0, 1.0)``.
+    """
+    if multilabel_unit not in ("row", "element"):
+        raise DataError(
+            f"multilabel_unit must be 'row' or 'element'. Got {multilabel_unit!r} instead"
+        )
+    yt, pa, pb = (np.asarray(v) for v in (y_true, pred_a, pred_b))
+    if yt.shape != pa.shape or yt.shape != pb.shape or yt.ndim not in (1, 2):
+        raise DataError(
+            "McNemar's test needs truth and both predictions with the same shape. "
+            f"Got {yt.shape}, {pa.shape} and {pb.shape} instead"
+        )
+    right_a, right_b = pa == yt, pb == yt
+    if yt.ndim == 2 and multilabel_unit == "row":
+        right_a, right_b = right_a.all(axis=1), right_b.all(axis=1)
+    b = int(np.count_nonzero(right_a & ~right_b))
+    c = int(np.count_nonzero(~right_a & right_b))
+    if b + c == 0:
+        return PairedTestResult(0.0, 1.0)
+    if b + c < 25:
+        p_exact = min(1.0, 2 * float(stats.binom.cdf(min(b, c), b + c, 0.5)))
+        return PairedTestResult(float(min(b, c)), p_exact)
+    statistic = (abs(b - c) - 1) ** 2 / (b + c)
+    return PairedTestResult(float(statistic), float(stats.chi2.sf(statistic, df=1)))
