@@ -1,0 +1,37 @@
+"""Imbalance diagnosis dashboard: ``streamlit run app.py``.
+
+Entry point: session defaults, the bundled sample on first open, the shared sidebar, and
+navigation over pages/ (names in DESIGN.md "Words on screen").
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state
+from ui.loading import ensure_loaded
+
+st.set_page_config(page_title="Imbalance diagnosis", page_icon="⚖️", layout="wide")
+
+state.init()
+ensure_loaded()
+
+PAGES = [
+    st.Page("pages/data.py", title="Data", icon="📄", default=True),
+    st.Page("pages/strategies.py", title="Strategies", icon="⚙️"),
+    st.Page("pages/results.py", title="Results", icon="🔎"),
+    st.Page("pages/compare.py", title="Compare", icon="📊"),
+]
+
+nav = st.navigation(PAGES)
+
+with st.sidebar:
+    ds = st.session_state.get(state.DATASET)
+    source = st.session_state.get(state.SOURCE)
+    if ds is not None and source is not None:
+        st.caption("Current dataset")
+        st.text(source.name + (" (sample)" if source.kind == "sample" else ""))
+        target = ", ".join(ds.target)
+        st.caption(f"{ds.n_rows:,} rows · {ds.task} · target: {target} · {len(ds.classes)} classes")
+
+nav.run()

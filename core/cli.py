@@ -1,0 +1,149 @@
+"""Command line: ``python -m core strategies | profile | analyze`` (DESIGN.md "Command line").
+
+Exit 0 on success; exit 2 on bad input with one ``error: ...`` line on stderr and no
+traceback; exit 1 only for an internal fault.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.errors import DataError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as one ``error:`` line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise DataError(f"{message}", "Run 'python -m core --help' for usage")
+
+
+def _add_data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", help="CSV file")
+    p.add_argument(
+        "--target",
+        action="append",
+        required=True,
+        metavar="COL",
+        help="target column; repeat for several 0/1 label columns (multi-label)",
+    )
+    p.add_argument(
+        "--label-sep",
+        default=None,
+        metavar="SEP",
+        help="separator of label sets in one target column (multi-label), e.g. '|'",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core", description="Diagnose classifier imbalance.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("strategies", help="list the imbalance strategies")
+    s.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = sub.add_parser("profile", help="print the imbalance profile of a CSV as JSON")
+    _add_data_args(p)
+    p.add_argument("--cv", type=int, default=5, help="folds the profile checks class sizes for")
+
+    a = sub.add_parser("analyze", help="compare strategies and write results to --out")
+    _add_data_args(a)
+    a.add_argument(
+        "--strategies", default=None, help="comma-separated names (default: a set per task)"
+    )
+    a.add_argument("--model", default="logistic_regression")
+    a.add_argument("--cv", type=int, default=5)
+    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--holdout", type=float, default=0.0, help="share of rows set aside (0 = none)")
+    a.add_argument("--out", default="out", help="output directory (created)")
+    a.add_argument("--n-jobs", type=int, default=-1, help="parallel workers (-1 = all cores)")
+    a.add_argument(
+        "--important-class", default=None, help="class whose F1 decides the recommendation"
+    )
+    a.add_argument(
+        "--threshold-objective",
+        default="f1",
+        choices=["f1", "fbeta", "balanced_accuracy", "mcc"],
+        help="what threshold_tuning maximises",
+    )
+    a.add_argument("--beta", type=float, default=1.0, help="beta of the F-beta objective")
+    return parser
+
+
+def _cmd_strategies(args: argparse.Namespace) -> int:
+    from core.strategies import registry_table
+
+    table = registry_table()
+    if args.json:
+        print(json.dumps(table.to_dict(orient="records"), indent=2))
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
+def _cmd_profile(args: argparse.Namespace) -> int:
+    from core.data import load_dataset
+    from core.profile import build_profile
+
+    ds = load_dataset(args.data, args.target, label_sep=args.label_sep)
+    prof = build_profile(ds, cv=args.cv)
+    print(json.dumps(prof.to_dict(), indent=2, allow_nan=False))
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from core.compare import CompareConfig, default_strategies, run_comparison
+    from core.data import load_dataset
+    from core.export import write_outputs
+    from core.profile import build_profile
+    from core.strategies import StrategyOptions
+
+    ds = load_dataset(args.data, args.target, label_sep=args.label_sep)
+    names = (
+        tuple(s.strip() for s in args.strategies.split(",") if s.strip())
+        if args.strategies
+        else default_strategies(ds.task)
+    )
+    options = StrategyOptions(threshold_objective=args.threshold_objective, beta=args.beta)
+    config = CompareConfig(
+        strategies=names,
+        model=args.model,
+        cv=args.cv,
+        seed=args.seed,
+        holdout=args.holdout,
+        options=options,
+        n_jobs=args.n_jobs,
+        important_class=args.important_class,
+    )
+    comparison = run_comparison(ds, config)
+    profile = build_profile(ds, cv=args.cv).to_dict()
+    command = "python -m core " + " ".join(shlex.quote(a) for a in argv)
+    paths = write_outputs(comparison, Path(args.out), profile=profile, command=command)
+    for kind, path in paths.items():
+        print(f"{kind}: {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "strategies":
+            return _cmd_strategies(args)
+        if args.command == "profile":
+            return _cmd_profile(args)
+        return _cmd_analyze(args, argv)
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as err:
+        print(f"error: file not found: {err.filename}. Check the path", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

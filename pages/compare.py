@@ -1,0 +1,119 @@
+"""Compare: every strategy side by side, per class, with significance and a recommendation."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core import plots
+from core.compare import recommend
+from core.diagnostics import accuracy_f1_plane, per_class_long
+from core.findings import comparison_findings
+from core.metrics import normalise_confusion
+from ui import state, views
+from ui.results import require_comparison
+
+st.title("Compare")
+comparison = require_comparison()
+classes = list(comparison.classes)
+multilabel = comparison.task == "multilabel"
+noun = "label" if multilabel else "class"
+counts = comparison.dataset.class_counts
+
+# ---------------------------------------------------------------- recommendation
+default_important = comparison.config.important_class or min(counts, key=counts.get)
+important = st.selectbox(
+    f"{noun.capitalize()} that matters most",
+    classes,
+    index=classes.index(default_important),
+    help="The recommendation favours the strategy with the best F1 on it.",
+)
+advice = recommend(comparison, important_class=important)
+if advice["strategy"] is not None:
+    st.success(f"**Recommended: {advice['strategy']}.** {advice['reason']}")
+else:
+    st.error(advice["reason"])
+
+# ---------------------------------------------------------------- table
+st.subheader("All strategies")
+table = comparison.table()
+metric_names = comparison.metric_names()
+shown_cols = ["strategy", "status"]
+for m in metric_names:
+    shown_cols += [m, f"{m}_delta", f"{m}_p"]
+shown_cols += ["macro_f1_ci_low", "macro_f1_ci_high", "mcnemar_p", "fit_seconds"]
+config = {}
+for m in metric_names:
+    config[m] = st.column_config.NumberColumn(views.title(m), format="%.3f")
+    config[f"{m}_delta"] = st.column_config.NumberColumn(f"Δ {views.title(m)}", format="%+.3f")
+    config[f"{m}_p"] = st.column_config.NumberColumn(f"p ({views.title(m)})", format="%.3f")
+config["macro_f1_ci_low"] = st.column_config.NumberColumn("Macro F1 CI low", format="%.3f")
+config["macro_f1_ci_high"] = st.column_config.NumberColumn("Macro F1 CI high", format="%.3f")
+config["mcnemar_p"] = st.column_config.NumberColumn("McNemar p", format="%.3f")
+config["fit_seconds"] = st.column_config.NumberColumn("Fit s / fold", format="%.2f")
+st.dataframe(
+    table[[c for c in shown_cols if c in table.columns]],
+    hide_index=True,
+    width="stretch",
+    column_config=config,
+)
+st.caption(
+    "Click a column header to sort. Δ = change vs baseline; p = corrected resampled t-test "
+    "over the folds (Nadeau & Bengio 2003); McNemar p compares pooled predictions with the "
+    "baseline's. p < 0.05: unlikely to be chance."
+)
+for name, result in comparison.results.items():
+    if not result.ok:
+        st.warning(f"**{name}** could not run: {result.error}")
+
+# ---------------------------------------------------------------- per class
+st.subheader(f"Per {noun}")
+metric = st.radio(
+    "Metric",
+    ["f1", "recall", "precision"],
+    horizontal=True,
+    format_func=lambda m: "F1" if m == "f1" else m.capitalize(),
+)
+long = per_class_long(comparison, metric)
+label = "F1" if metric == "f1" else metric.capitalize()
+tab_bars, tab_heat = st.tabs(["Grouped bars", "Heatmap"])
+with tab_bars:
+    st.plotly_chart(plots.per_class_bars(long, classes, metric=label), width="stretch")
+with tab_heat:
+    st.plotly_chart(plots.strategy_class_heatmap(long, classes, metric=label), width="stretch")
+
+if not multilabel:
+    st.subheader("Confusion matrices")
+    matrices = {
+        n: normalise_confusion(np.asarray(r.confusion), "true")
+        for n, r in comparison.results.items()
+        if r.ok
+    }
+    st.plotly_chart(plots.confusion_side_by_side(matrices, classes), width="stretch")
+
+# ---------------------------------------------------------------- plane
+st.subheader("Accuracy vs F1")
+plane = accuracy_f1_plane(comparison)
+st.plotly_chart(
+    plots.accuracy_f1_plane(
+        plane.points,
+        f1_label=plane.f1_label,
+        x_label=plane.x_label,
+        region=plane.region,
+        trivial=plane.trivial,
+    ),
+    width="stretch",
+)
+if plane.region is not None:
+    st.caption(
+        f"The shaded area is every (accuracy, F1) pair any classifier can reach when "
+        f"'{plane.positive_class}' is the positive class: accuracy alone says little about F1."
+    )
+
+# ---------------------------------------------------------------- findings
+st.subheader("Findings")
+profile = st.session_state.get(state.PROFILE)
+findings = list(comparison_findings(comparison))
+if profile is not None and profile.classes == comparison.classes:
+    findings = list(profile.findings) + findings
+views.show_findings(findings, empty="Nothing alarming in these results.")

@@ -1,0 +1,219 @@
+"""Data: load a CSV (or a sample), pick the target, see the imbalance profile and pitfalls."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pandas as pd
+import streamlit as st
+
+from core import plots
+from core.data import schema_frame
+from core.errors import DataError
+from ui import state
+from ui.loading import apply_target, content_hash, load_file, load_sample, target_suggestion
+
+ONE_COLUMN = "One column (binary, multiclass, or label sets)"
+ZERO_ONE_COLUMNS = "Several 0/1 columns (multi-label)"
+UPLOAD_ERROR = "data_upload_error"
+LOADS = "data_loads"  # files loaded this session; in the target widgets' keys (see _loaded)
+SEVERITY = {"error": st.error, "warning": st.warning, "info": st.info}
+
+
+def _loaded() -> None:
+    """A file was just loaded: fresh target widgets, and a rerun so that app.py's sidebar
+    (drawn before this page) names the new dataset rather than the previous one."""
+    st.session_state[LOADS] = st.session_state.get(LOADS, 0) + 1
+    st.rerun()
+
+
+st.title("Data")
+st.caption("Load a CSV, pick the target, and see how imbalanced it is and why it will be hard.")
+
+# ---------------------------------------------------------------- source
+col_upload, col_sample = st.columns(2)
+with col_upload:
+    uploaded = st.file_uploader(
+        "Upload a CSV",
+        type=["csv", "tsv", "txt"],
+        help="Comma, semicolon, tab or pipe separated; UTF-8, UTF-16 or Latin-1.",
+    )
+with col_sample:
+    manifest = state.samples()
+    sample = st.selectbox(
+        "Sample dataset", list(manifest), format_func=lambda f: manifest[f]["title"]
+    )
+    st.caption(manifest[sample]["description"])
+    if st.button("Use a sample dataset"):
+        try:
+            load_sample(sample)
+            st.session_state[UPLOAD_ERROR] = None
+        except DataError as err:
+            st.error(str(err))
+        else:
+            _loaded()
+
+if uploaded is None:
+    st.session_state[state.UPLOAD_HASH] = None  # so the same file, uploaded again, loads again
+else:
+    data = uploaded.getvalue()
+    digest = content_hash(data)
+    if digest != st.session_state.get(state.UPLOAD_HASH):
+        st.session_state[state.UPLOAD_HASH] = digest
+        st.session_state[UPLOAD_ERROR] = None
+        try:
+            raw = load_file(data, uploaded.name, "upload")
+        except DataError as err:
+            st.session_state[UPLOAD_ERROR] = f"{uploaded.name} could not be loaded: {err}"
+        else:
+            guess = target_suggestion(raw)
+            if guess.column is not None:
+                with contextlib.suppress(DataError):  # else the user picks a target below
+                    apply_target(state.TargetChoice((guess.column,)))
+            _loaded()
+if st.session_state.get(UPLOAD_ERROR):
+    st.error(st.session_state[UPLOAD_ERROR])
+
+raw = st.session_state.get(state.RAW)
+if raw is None:
+    st.info("Upload a CSV or use a sample dataset to begin.")
+    st.stop()
+
+source = st.session_state[state.SOURCE]
+st.write(f"Current file: `{source.name}` — {len(raw.frame):,} rows × {raw.frame.shape[1]} columns")
+with st.expander("Preview the first rows"):
+    st.dataframe(raw.frame.head(50), width="stretch")
+
+# ---------------------------------------------------------------- target
+st.subheader("Target")
+guess = target_suggestion(raw)
+current: state.TargetChoice | None = st.session_state.get(state.TARGET)
+columns = list(raw.frame.columns)
+key = f"{raw.content_hash[:12]}-{st.session_state.get(LOADS, 0)}"
+multi_now = current is not None and len(current.columns) > 1
+kind = st.radio(
+    "Target kind",
+    [ONE_COLUMN, ZERO_ONE_COLUMNS],
+    index=int(multi_now),
+    horizontal=True,
+    key=f"kind-{key}",
+)
+if kind == ONE_COLUMN:
+    default = current.columns[0] if current and not multi_now else guess.column
+    col_target, col_sep = st.columns([2, 1])
+    with col_target:
+        target = st.selectbox(
+            "Target column",
+            columns,
+            index=columns.index(default) if default in columns else None,
+            key=f"target-{key}",
+            help=f"Suggested: {guess.column} ({guess.reason})" if guess.column else guess.reason,
+        )
+    with col_sep:
+        sep = st.text_input(
+            "Label separator",
+            value=(current.label_sep or "") if current and not multi_now else "",
+            max_chars=3,
+            key=f"sep-{key}",
+            help="Only for multi-label sets in one cell, like `billing|bug`: type the separator.",
+        )
+    choice = state.TargetChoice((target,), sep or None) if target else None
+else:
+    default_cols = list(current.columns) if multi_now else list(guess.label_columns)
+    picked = st.multiselect(
+        "Target columns",
+        columns,
+        default=[c for c in default_cols if c in columns],
+        key=f"targets-{key}",
+        help="Pick the 0/1 columns, one per label.",
+    )
+    choice = state.TargetChoice(tuple(picked)) if len(picked) >= 2 else None
+    if len(picked) == 1:
+        st.info("Pick at least two 0/1 columns, or switch to one column for a single target.")
+
+if choice is None:
+    st.stop()
+previous = st.session_state.get(state.DATASET)
+try:
+    ds = apply_target(choice)
+except DataError as err:
+    st.error(str(err))
+    st.stop()
+if ds is not previous:
+    st.rerun()  # so that app.py's sidebar names the new target
+prof = st.session_state[state.PROFILE]
+
+# ---------------------------------------------------------------- overview
+noun = "labels" if ds.is_multilabel else "classes"
+singular = "label" if ds.is_multilabel else "class"
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("Rows analysed", f"{ds.n_rows:,}")
+c2.metric("Task", ds.task)
+c3.metric(noun.capitalize(), len(ds.classes))
+c4.metric("Features used", len(ds.numeric_features) + len(ds.categorical_features))
+if ds.is_multilabel:
+    c5.metric("MeanIR", f"{prof.multilabel.mean_ir:.1f}", help="Mean imbalance ratio per label")
+else:
+    c5.metric("Imbalance ratio", f"{prof.imbalance_ratio:.1f} : 1", help="Largest / smallest class")
+if ds.n_dropped_missing_target:
+    st.info(f"{ds.n_dropped_missing_target:,} rows with no target value were left out.")
+if ds.notes:
+    with st.expander(f"What the intake noticed ({len(ds.notes)})"):
+        for note in ds.notes:
+            st.write("- " + note)
+
+# ---------------------------------------------------------------- pitfalls
+st.subheader("Pitfalls")
+if not prof.findings:
+    st.success("No data pitfalls found.")
+for finding in prof.findings:
+    show = SEVERITY.get(finding.severity, st.info)
+    show(f"**{finding.title}.** {finding.message} {finding.suggestion}")
+
+# ---------------------------------------------------------------- charts
+st.subheader("Class balance")
+st.plotly_chart(
+    plots.class_distribution(prof.class_counts, multilabel=ds.is_multilabel), width="stretch"
+)
+if ds.is_multilabel:
+    ml = prof.multilabel
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Label cardinality", f"{ml.label_cardinality:.2f}", help="Mean labels per row")
+    m2.metric("Label density", f"{ml.label_density:.3f}", help="Cardinality / labels")
+    m3.metric("CVIR", f"{ml.cvir:.2f}", help="Variation of the per-label imbalance ratios")
+    m4.metric("SCUMBLE", f"{ml.scumble:.3f}", help="Rare labels sharing rows with frequent ones")
+    irlbl = pd.DataFrame(
+        {
+            "label": list(ml.irlbl),
+            "rows": [prof.class_counts[c] for c in ml.irlbl],
+            "IRLbl": list(ml.irlbl.values()),
+        }
+    )
+    st.dataframe(irlbl, hide_index=True, width="stretch")
+    st.plotly_chart(plots.cooccurrence_heatmap(ds.classes, ml.cooccurrence), width="stretch")
+
+st.subheader("Difficulty and overlap")
+diff = prof.difficulty
+if diff is None:
+    st.info("Not enough rows or features to judge the neighbourhoods of the classes.")
+else:
+    note = f"Computed on a stratified sample of {diff.n_rows_used:,} rows" if diff.sampled else None
+    if diff.types:
+        st.plotly_chart(
+            plots.difficulty_bars(diff.type_shares, k=diff.k, sample_note=note), width="stretch"
+        )
+        st.caption(
+            "Safe rows sit among their own class; borderline rows among a mix; rare rows have "
+            "one neighbour of their class; outliers none (Napierala & Stefanowski, 2016)."
+        )
+    else:
+        st.info(f"No {singular} is a minority here, so there is no minority difficulty to show.")
+    st.markdown(
+        f"**Overlap**: which {noun} the {diff.k} nearest neighbours of each {singular}'s rows "
+        "belong to" + (f" ({note.lower()})" if note else "")
+    )
+    st.dataframe(pd.DataFrame(diff.overlap).T.style.format("{:.0%}"), width="stretch")
+
+st.subheader("Schema report")
+st.caption("What the intake did with each column, and why.")
+st.dataframe(schema_frame(ds), hide_index=True, width="stretch")

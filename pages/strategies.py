@@ -1,0 +1,185 @@
+"""Strategies: choose strategies, model and protocol; run the leak-free comparison."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.compare import CompareConfig, default_strategies
+from core.errors import DataError
+from core.models import MODELS
+from core.strategies import STRATEGIES, THRESHOLD_OBJECTIVES, StrategyOptions
+from core.thresholds import default_cost_matrix
+from ui import state
+from ui.results import cached, run
+
+OBJECTIVE_TITLES = {
+    "f1": "F1",
+    "fbeta": "F-beta",
+    "balanced_accuracy": "Balanced accuracy",
+    "mcc": "Matthews correlation (MCC)",
+}
+
+st.title("Strategies")
+ds = state.require_dataset()
+classes = list(ds.classes)
+counts = ds.class_counts
+smallest = min(counts, key=counts.get)
+noun = "label" if ds.is_multilabel else "class"
+
+st.caption(
+    f"Every strategy is scored on the same stratified folds of {ds.n_rows:,} rows; resampling "
+    "happens only inside the training part of each fold, so validation rows keep the real class "
+    "balance."
+)
+
+# ---------------------------------------------------------------- catalogue
+applicable = [s for s in STRATEGIES.values() if ds.task in s.tasks]
+previous: CompareConfig | None = st.session_state.get(state.CONFIG)
+default = list(previous.strategies) if previous else list(default_strategies(ds.task))
+picked = st.multiselect(
+    "Strategies",
+    [s.name for s in applicable],
+    default=[n for n in default if n in {s.name for s in applicable}],
+    format_func=lambda n: f"{n} — {STRATEGIES[n].title}",
+    help="Greyed-out strategies in the catalogue below do not apply to this task.",
+)
+catalogue = pd.DataFrame(
+    [
+        {
+            "strategy": s.name,
+            "family": s.family,
+            "applies": "yes" if ds.task in s.tasks else "no: " + s.not_applicable.get(ds.task, ""),
+            "description": s.description,
+        }
+        for s in STRATEGIES.values()
+    ]
+)
+
+
+def _grey(row: pd.Series) -> list[str]:
+    style = "color: #9a9a9a; text-decoration: line-through" if row["applies"] != "yes" else ""
+    return [style] * len(row)
+
+
+with st.expander(f"Strategy catalogue ({len(applicable)} of {len(STRATEGIES)} apply to {ds.task})"):
+    st.dataframe(
+        catalogue.style.apply(_grey, axis=1),
+        hide_index=True,
+        width="stretch",
+        column_config={"description": st.column_config.TextColumn(width="large")},
+    )
+for name in picked:
+    with st.expander(f"{name}: {STRATEGIES[name].title}"):
+        st.write(STRATEGIES[name].description)
+
+# ---------------------------------------------------------------- model and protocol
+c1, c2, c3, c4 = st.columns(4)
+model_names = list(MODELS)
+model = c1.selectbox(
+    "Model",
+    model_names,
+    index=model_names.index(previous.model) if previous else 0,
+    format_func=lambda m: MODELS[m].title,
+    help="The classifier every strategy wraps (ensembles bring their own base learners).",
+)
+cv = c2.number_input("Folds", 2, 10, previous.cv if previous else 5, help="Stratified K-fold")
+seed = c3.number_input("Seed", 0, 2**31 - 1, previous.seed if previous else 0)
+holdout = c4.slider(
+    "Hold-out share",
+    0.0,
+    0.5,
+    previous.holdout if previous else 0.0,
+    0.05,
+    help="Rows set aside at the natural class balance and scored once at the end; never used "
+    "to choose anything.",
+)
+st.caption(MODELS[model].description)
+
+important = st.selectbox(
+    f"{noun.capitalize()} that matters most",
+    classes,
+    index=classes.index(previous.important_class)
+    if previous and previous.important_class in classes
+    else classes.index(smallest),
+    help="The recommendation picks the strategy that does best on it.",
+)
+
+# ---------------------------------------------------------------- strategy options
+options: dict = {}
+if "threshold_tuning" in picked:
+    o1, o2 = st.columns(2)
+    objective = o1.selectbox(
+        "Threshold objective",
+        list(THRESHOLD_OBJECTIVES),
+        format_func=OBJECTIVE_TITLES.get,
+        help="What the tuned decision threshold maximises, on inner folds of the training part.",
+    )
+    options["threshold_objective"] = objective
+    if objective == "fbeta":
+        options["beta"] = o2.number_input("Beta", 0.1, 10.0, 2.0, 0.1, help=">1 favours recall")
+if "cost_sensitive" in picked:
+    st.markdown("**Misclassification costs** (rows: true class, columns: predicted class)")
+    default_costs = default_cost_matrix([counts[c] for c in classes])
+    edited = st.data_editor(
+        pd.DataFrame(default_costs, index=classes, columns=classes).rename_axis(
+            "true \\ predicted"
+        ),
+        key=f"costs-{ds.content_hash[:8]}-{'|'.join(ds.target)}",
+        width="stretch",
+    )
+    options["cost_matrix"] = tuple(tuple(float(v) for v in row) for row in edited.to_numpy())
+    st.caption(
+        "Default: an error on a true class costs (largest class size / its size), so errors "
+        "on rare classes cost more. Decisions minimise expected cost from calibrated "
+        "probabilities."
+    )
+if "class_weight" in picked and st.checkbox(f"Custom {noun} weights (default: balanced)"):
+    weights = st.data_editor(
+        pd.DataFrame({noun: classes, "weight": [1.0] * len(classes)}),
+        hide_index=True,
+        disabled=[noun],
+        key=f"weights-{ds.content_hash[:8]}",
+    )
+    options["class_weights"] = dict(
+        zip(weights[noun], weights["weight"].astype(float), strict=True)
+    )
+if "one_class" in picked:
+    options["one_class_target"] = st.selectbox(
+        "Isolated class for one_class", classes, index=classes.index(smallest)
+    )
+
+# ---------------------------------------------------------------- run
+try:
+    config = CompareConfig(
+        strategies=tuple(picked),
+        model=model,
+        cv=int(cv),
+        seed=int(seed),
+        holdout=float(holdout),
+        options=StrategyOptions(**options).validated(ds),
+        important_class=important,
+    )
+except DataError as err:
+    st.error(str(err))
+    st.stop()
+
+already = cached(ds, config) is not None
+if st.button("Run comparison", type="primary", disabled=not picked):
+    try:
+        comparison = run(ds, config)
+    except DataError as err:
+        st.error(str(err))
+        st.stop()
+    ok = [n for n, r in comparison.results.items() if r.ok]
+    failed = {n: r.error for n, r in comparison.results.items() if not r.ok}
+    st.success(
+        f"Compared {len(ok)} strategies on {config.cv} folds"
+        + (" (reused the cached result for this data and configuration)." if already else ".")
+    )
+    for name, reason in failed.items():
+        st.warning(f"{name} could not run: {reason}")
+    st.page_link("pages/compare.py", label="See the comparison", icon="📊")
+    st.page_link("pages/results.py", label="See each strategy's results", icon="🔎")
+elif not picked:
+    st.info("Pick at least one strategy.")

@@ -1,0 +1,73 @@
+"""Rendering helpers shared by Results and Compare (tables, findings)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import streamlit as st
+
+from core.diagnostics import StrategyDetails, strategy_details
+from core.profile import Finding
+
+SEVERITY = {"error": st.error, "warning": st.warning, "info": st.info}
+DETAILS = "strategy_details_cache"  # session key: {(comparison id, strategy): StrategyDetails}
+
+METRIC_TITLES = {
+    "accuracy": "Accuracy",
+    "balanced_accuracy": "Balanced accuracy",
+    "macro_f1": "Macro F1",
+    "weighted_f1": "Weighted F1",
+    "micro_f1": "Micro F1",
+    "samples_f1": "Samples F1",
+    "mcc": "MCC",
+    "g_mean": "G-mean",
+    "cohen_kappa": "Cohen's kappa",
+    "roc_auc": "ROC AUC",
+    "average_precision": "Average precision",
+    "hamming_loss": "Hamming loss",
+    "subset_accuracy": "Subset accuracy",
+}
+
+
+def title(metric: str) -> str:
+    return METRIC_TITLES.get(metric, metric.replace("_", " "))
+
+
+def show_findings(findings: Iterable[Finding], empty: str | None = None) -> None:
+    shown = False
+    for finding in findings:
+        SEVERITY.get(finding.severity, st.info)(
+            f"**{finding.title}.** {finding.message} {finding.suggestion}"
+        )
+        shown = True
+    if not shown and empty:
+        st.success(empty)
+
+
+def details(comparison, name: str) -> StrategyDetails:
+    """Curves of one strategy, computed once per session and comparison (slider = lookup)."""
+    cache = st.session_state.setdefault(DETAILS, {})
+    data = comparison.dataset
+    key = (data.content_hash, data.target, repr(comparison.config), name)
+    if key not in cache:
+        if len(cache) > 24:
+            cache.clear()
+        cache[key] = strategy_details(comparison, name)
+    return cache[key]
+
+
+def per_class_table(table: pd.DataFrame, noun: str = "class") -> None:
+    """Per-class metrics, colour-scaled bars for precision/recall/F1."""
+    shown = table.rename(columns={"class": noun})
+    config = {
+        m: st.column_config.ProgressColumn(
+            m.capitalize() if m != "f1" else "F1", format="%.3f", min_value=0.0, max_value=1.0
+        )
+        for m in ("precision", "recall", "f1")
+        if m in shown
+    }
+    for col in ("f1_ci_low", "f1_ci_high", "specificity"):
+        if col in shown:
+            config[col] = st.column_config.NumberColumn(col.replace("_", " "), format="%.3f")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
