@@ -115,7 +115,9 @@ for col, key in zip((m1, m2, m3), ("precision", "recall", "f1"), strict=True):
         delta_color="off" if abs(now[key] - base[key]) < 1e-12 else "normal",
     )
 m4.metric(
-    "Accuracy", f"{now['accuracy']:.3f}", delta=f"{now['accuracy'] - base['accuracy']:+.3f} vs 0.50"
+    "Accuracy at threshold",
+    f"{now['accuracy']:.3f}",
+    delta=f"{now['accuracy'] - base['accuracy']:+.3f} vs 0.50",
 )
 left, right = st.columns([1, 2])
 with left:
