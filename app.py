@@ -11,16 +11,16 @@ import streamlit as st
 from ui import state
 from ui.loading import ensure_loaded
 
-st.set_page_config(page_title="Imbalance diagnosis", page_icon="⚖️", layout="wide")
+st.set_page_config(page_title="Imbalance diagnosis", page_icon=":material/balance:", layout="wide")
 
 state.init()
 ensure_loaded()
 
 PAGES = [
-    st.Page("pages/data.py", title="Data", icon="📄", default=True),
-    st.Page("pages/strategies.py", title="Strategies", icon="⚙️"),
-    st.Page("pages/results.py", title="Results", icon="🔎"),
-    st.Page("pages/compare.py", title="Compare", icon="📊"),
+    st.Page("pages/data.py", title="Data", icon=":material/table_view:", default=True),
+    st.Page("pages/strategies.py", title="Strategies", icon=":material/tune:"),
+    st.Page("pages/results.py", title="Results", icon=":material/insights:"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
 ]
 
 nav = st.navigation(PAGES)

@@ -163,8 +163,8 @@ def _conflicting(f: _Facts) -> Finding | None:
         "conflicting_duplicates",
         "warning",
         "Identical rows with different targets",
-        f"{d.n_conflicting_groups} groups of rows with identical features ({d.n_conflicting_rows} "
-        "rows in all) carry different targets. No model can tell these rows apart, so they cap "
+        f"{d.n_conflicting_groups} group{'s' if d.n_conflicting_groups != 1 else ''} of rows with "
+        f"identical features ({d.n_conflicting_rows} rows in all) carry different targets. No model can tell these rows apart, so they cap "
         "the achievable score; they may also be labelling errors.",
         "Check the labels of these rows; if they are right, a feature that tells them apart is "
         "missing from the data.",

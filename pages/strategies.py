@@ -179,7 +179,9 @@ if st.button("Run comparison", type="primary", disabled=not picked):
     )
     for name, reason in failed.items():
         st.warning(f"{name} could not run: {reason}")
-    st.page_link("pages/compare.py", label="See the comparison", icon="📊")
-    st.page_link("pages/results.py", label="See each strategy's results", icon="🔎")
+    st.page_link("pages/compare.py", label="See the comparison", icon=":material/compare_arrows:")
+    st.page_link(
+        "pages/results.py", label="See each strategy's results", icon=":material/insights:"
+    )
 elif not picked:
     st.info("Pick at least one strategy.")
