@@ -9,6 +9,7 @@ fold scores (Nadeau & Bengio) and McNemar's test on the pooled predictions.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,10 @@ _DEFAULTS = {
     ),
     "multilabel": ("baseline", "class_weight", "ml_ros", "threshold_tuning"),
 }
+
+
+class Cancelled(DataError):
+    """The user stopped a comparison before it finished."""
 
 
 def default_strategies(task: str) -> tuple[str, ...]:
@@ -265,13 +270,18 @@ def _check_important(ds: Dataset, important: str | None) -> None:
 
 
 def run_comparison(
-    ds: Dataset, config: CompareConfig, progress: Progress | None = None
+    ds: Dataset,
+    config: CompareConfig,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Comparison:
     """Cross-validate every strategy of ``config`` on the same folds of ``ds``.
 
     With ``config.holdout`` a stratified share of rows is set aside first; each strategy
     is then also fitted on all other rows and scored on it. ``progress(strategy, fold,
-    done, total)`` is called from this process as each fit finishes.
+    done, total)`` is called from this process as each fit finishes; when ``should_stop()``
+    then answers True (or ``progress`` raises), the pending fits are abandoned and
+    :class:`Cancelled` (or that exception) is raised: a run is complete or absent, never half.
     """
     _check_important(ds, config.important_class)
     config.options.validated(ds)  # bad options fail once, here, not in every fit
@@ -299,11 +309,23 @@ def run_comparison(
         ]
     done: dict[tuple[str, int], FoldResult] = {}
     if tasks:
-        runner = Parallel(n_jobs=config.n_jobs, return_as="generator_unordered")
-        for fit in runner(tasks):
-            done[(fit.strategy, fit.fold)] = fit
-            if progress is not None:
-                progress(fit.strategy, fit.fold, len(done), len(tasks))
+        fits = Parallel(n_jobs=config.n_jobs, return_as="generator_unordered")(tasks)
+        try:
+            for fit in fits:
+                done[(fit.strategy, fit.fold)] = fit
+                if progress is not None:
+                    progress(fit.strategy, fit.fold, len(done), len(tasks))
+                if should_stop is not None and len(done) < len(tasks) and should_stop():
+                    raise Cancelled(
+                        f"Comparison cancelled after {len(done)} of {len(tasks)} fits",
+                        "Nothing was kept from this run; earlier results are unchanged",
+                    )
+        finally:
+            # An exception (cancel, or a page rerun) abandons the pending fits; joblib then
+            # warns that it cancelled them, which is exactly what was asked.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r".*tasks .*(cancelled|not used)")
+                fits.close()
 
     results: dict[str, StrategyResult] = {}
     for name in config.strategies:

@@ -164,8 +164,18 @@ except DataError as err:
     st.error(str(err))
     st.stop()
 
+CANCELLED = "run_cancelled"
+
+
+def _cancel() -> None:
+    st.session_state[CANCELLED] = True
+
+
 already = cached(ds, config) is not None
 if st.button("Run comparison", type="primary", disabled=not picked):
+    st.session_state[CANCELLED] = False
+    if not already:
+        st.button("Cancel run", on_click=_cancel, help="Stop the fits; earlier results are kept.")
     try:
         comparison = run(ds, config)
     except DataError as err:
@@ -183,5 +193,8 @@ if st.button("Run comparison", type="primary", disabled=not picked):
     st.page_link(
         "pages/results.py", label="See each strategy's results", icon=":material/insights:"
     )
+elif st.session_state.get(CANCELLED):
+    st.session_state[CANCELLED] = False
+    st.warning("The comparison was cancelled before it finished; nothing from it was kept.")
 elif not picked:
     st.info("Pick at least one strategy.")

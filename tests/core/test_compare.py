@@ -264,3 +264,41 @@ def test_default_strategies_apply_to_the_task(task):
     names = default_strategies(task)
     assert names[0] == "baseline"
     assert all(task in STRATEGIES[n].tasks for n in names)
+
+
+def test_should_stop_cancels_the_pending_fits(monkeypatch):
+    from core import compare
+    from core.compare import Cancelled, CompareConfig, run_comparison
+
+    calls = []
+    real = compare.evaluate_fold
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare, "evaluate_fold", counting)
+    ds = make_ds("binary")
+    config = CompareConfig(strategies=("baseline", "class_weight", "random_over"), cv=3, n_jobs=1)
+    seen = []
+    with pytest.raises(Cancelled, match="cancelled after 2 of 9 fits"):
+        run_comparison(
+            ds, config, progress=lambda *a: seen.append(a), should_stop=lambda: len(seen) >= 2
+        )
+    assert len(seen) == 2
+    assert len(calls) < 9  # the remaining fits were abandoned, not run to the end
+
+
+def test_an_exception_in_progress_stops_the_run(monkeypatch):
+    from core.compare import CompareConfig, run_comparison
+
+    class Interrupt(Exception):
+        pass
+
+    def progress(strategy, fold, done, total):
+        raise Interrupt  # what a Streamlit rerun does inside the progress callback
+
+    ds = make_ds("binary")
+    config = CompareConfig(strategies=("baseline", "class_weight"), cv=3, n_jobs=2)
+    with pytest.raises(Interrupt):
+        run_comparison(ds, config, progress=progress)
