@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 LOAD_MS = 60_000  # first open: the server reads and profiles the 5,000-row sample
 RERUN_MS = 30_000  # a rerun after an interaction, on a loaded 2-core machine
+# Under CI load a run can pause between a script run and the rerun it asks for, so every
+# expectation waits as long as a rerun may take (Playwright's default is 5 s).
+expect.set_options(timeout=RERUN_MS)
 
 
 def _churn_csv(path: Path) -> Path:
