@@ -99,8 +99,9 @@ def _cmd_profile(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from core.compare import CompareConfig, default_strategies, run_comparison
     from core.data import load_dataset
-    from core.export import write_outputs
+    from core.export import _atomic_write, write_outputs
     from core.profile import build_profile
+    from core.report import ReportBundle
     from core.strategies import StrategyOptions
 
     ds = load_dataset(args.data, args.target, label_sep=args.label_sep)
@@ -121,9 +122,16 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
         important_class=args.important_class,
     )
     comparison = run_comparison(ds, config)
-    profile = build_profile(ds, cv=args.cv).to_dict()
+    profile = build_profile(ds, cv=args.cv)
     command = "python -m core " + " ".join(shlex.quote(a) for a in argv)
-    paths = write_outputs(comparison, Path(args.out), profile=profile, command=command)
+    out = Path(args.out)
+    bundle = ReportBundle(comparison, ds, profile, command=command)
+    paths = write_outputs(comparison, out, profile=profile.to_dict(), command=command)
+    paths["report"] = out / "report.html"
+    _atomic_write(paths["report"], lambda p: p.write_text(bundle.html, encoding="utf-8"))
+    if bundle.label_next is not None:
+        paths["label_next"] = out / "label_next.csv"
+        _atomic_write(paths["label_next"], lambda p: p.write_bytes(bundle.label_next_csv()))
     for kind, path in paths.items():
         print(f"{kind}: {path}")
     return 0

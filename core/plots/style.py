@@ -34,7 +34,9 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         legend={"title": {"font": {"size": 12}}},
     )
 )
-TEMPLATE = "plotly_white+" + TEMPLATE_NAME
+# Merged once: a "plotly_white+imbalance" string would be re-merged by every figure.
+TEMPLATE = "imbalance_white"
+pio.templates[TEMPLATE] = pio.templates.merge_templates("plotly_white", TEMPLATE_NAME)
 
 
 def class_colors(classes: Sequence[str]) -> dict[str, str]:

@@ -1,0 +1,98 @@
+"""Report: download the offline HTML report and the tables (JSON, CSV, Excel, rows to label
+next), with a preview of the report. Everything is built once per comparison and kept in
+the session."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import DataError
+from core.report import ReportBundle, check_inputs
+from ui import state
+from ui.results import require_comparison
+
+REPORT = "report_bundle"  # session key: the ReportBundle of the current comparison
+PREVIEW_HEIGHT = 900
+
+st.title("Report")
+comparison = require_comparison()
+dataset = st.session_state.get(state.DATASET)
+profile = st.session_state.get(state.PROFILE)
+try:
+    check_inputs(comparison, dataset, None)
+except DataError:
+    dataset = None  # the loaded data is not what was compared (e.g. a reopened run)
+try:
+    check_inputs(comparison, None, profile)
+except DataError:
+    profile = None
+if dataset is None:
+    profile = None
+
+bundle: ReportBundle | None = st.session_state.get(REPORT)
+if not (
+    isinstance(bundle, ReportBundle)
+    and bundle.comparison is comparison
+    and bundle.dataset is dataset
+    and bundle.profile is profile
+):
+    bundle = ReportBundle(comparison, dataset, profile)
+    with st.spinner("Building the report…"):
+        _ = bundle.html
+    st.session_state[REPORT] = bundle
+
+data = comparison.dataset
+advice = bundle.doc["recommendation"]
+st.caption(
+    f"{data.name}: {data.n_rows:,} rows, {data.task}, {len(comparison.results)} strategies, "
+    f"{comparison.config.cv}-fold cross-validation. The HTML report is one file that opens "
+    "offline in any browser: send it to people without Python."
+)
+if advice["strategy"] is not None:
+    st.success(f"**Recommended: {advice['strategy']}.** {advice['reason']}")
+if dataset is None:
+    st.info(
+        "The dataset of this run is not loaded, so the report leaves out the column decisions, "
+        "the imbalance profile and the rows to label next. Load the same file and target on "
+        "the **Data** page to include them."
+    )
+
+# ---------------------------------------------------------------- downloads
+files = bundle.downloads()
+for row in range(0, len(files), 3):
+    for col, item in zip(st.columns(3), files[row : row + 3], strict=False):
+        col.download_button(
+            item.label,
+            item.data if item.lazy else item.data(),
+            file_name=item.file_name,
+            mime=item.mime,
+            on_click="ignore",
+            type="primary" if item is files[0] else "secondary",
+            width="stretch",
+        )
+st.caption(
+    "results.json, metrics.csv and predictions.csv are the files `python -m core analyze` "
+    "writes; the Excel workbook holds every table on its own sheet (large predictions are cut "
+    "at Excel's row limit). Text cells that a spreadsheet could run as a formula start with '."
+)
+
+# ---------------------------------------------------------------- label next
+st.subheader("Rows to label next")
+rows = bundle.label_next
+if rows is None:
+    st.info(f"Not available: {bundle.label_note}.")
+else:
+    noun = "labels" if data.task == "multilabel" else "classes"
+    st.markdown(
+        f"The {len(rows)} rows where **{rows['strategy'].iloc[0]}** is least sure, rows of the "
+        f"rarest {noun} first. Check their labels first (a confident wrong prediction is often a "
+        "labelling mistake); then, if a rare class simply has too few examples, collect and "
+        "label more rows like these rather than duplicating existing ones. Margin: 0 is a coin "
+        "flip, 1 is certain."
+    )
+    st.dataframe(rows.head(20), hide_index=True, width="stretch")
+
+# ---------------------------------------------------------------- preview
+st.subheader("Preview")
+if st.toggle("Show the report here", value=True, help="The same file as the download."):
+    st.iframe(bundle.html, height=PREVIEW_HEIGHT)

@@ -1,0 +1,94 @@
+"""The Report page (AppTest): download buttons in order, the preview, built once per
+comparison, and what it says when the compared dataset is not loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.profile import build_profile
+from core.report import ReportBundle
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "pages" / "report.py"
+TIMEOUT_S = 120  # building a report takes seconds on a loaded 2-core machine
+BUTTONS = [
+    "Download HTML report",
+    "Download results.json",
+    "Download metrics.csv",
+    "Download predictions.csv",
+    "Download Excel workbook",
+]
+LABEL_NEXT = "Download rows to label next (CSV)"
+
+
+def _open(**session) -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT_S)
+    for key, value in session.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _buttons(at: AppTest) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+@pytest.fixture(scope="module")
+def multiclass_profile(datasets):
+    return build_profile(datasets["multiclass"])
+
+
+def test_without_a_comparison_the_page_says_where_to_start():
+    at = _open()
+    assert "No comparison yet" in at.info[0].value
+    assert _buttons(at) == []
+
+
+def test_downloads_come_html_first_with_a_preview_of_the_same_report(
+    datasets, comparisons, multiclass_profile
+):
+    comparison = comparisons["multiclass"]
+    at = _open(comparison=comparison, dataset=datasets["multiclass"], profile=multiclass_profile)
+    assert at.title[0].value == "Report"
+    assert _buttons(at) == [*BUTTONS, LABEL_NEXT]
+    first = at.get("download_button")[0].proto
+    assert first.type == "primary"
+    bundle = at.session_state["report_bundle"]
+    assert isinstance(bundle, ReportBundle) and bundle.comparison is comparison
+    preview = at.get("iframe")
+    assert len(preview) == 1 and preview[0].proto.srcdoc == bundle.html
+    recommended = bundle.doc["recommendation"]["strategy"]
+    assert at.success[0].value.startswith(f"**Recommended: {recommended}.**")
+    assert f"rows where **{bundle.label_next['strategy'].iloc[0]}** is least sure" in (
+        at.markdown[0].value
+    )
+    at.run()  # a rerun reuses the report built before
+    assert at.session_state["report_bundle"] is bundle
+    at.toggle[0].set_value(False).run()
+    assert len(at.get("iframe")) == 0
+
+
+def test_a_reopened_run_without_its_dataset_still_offers_the_report(datasets, comparisons):
+    # the session holds another dataset than the one compared (as after reopening a run)
+    at = _open(comparison=comparisons["binary"], dataset=datasets["multiclass"], profile=None)
+    assert _buttons(at) == BUTTONS
+    assert "The dataset of this run is not loaded" in at.info[0].value
+    assert at.info[1].value.startswith("Not available: the dataset of this run is not loaded")
+    bundle = at.session_state["report_bundle"]
+    assert bundle.dataset is None and "The column decisions are not available" in bundle.html
+
+
+def test_a_new_comparison_builds_a_new_report(datasets, comparisons):
+    at = _open(comparison=comparisons["binary"], dataset=datasets["binary"])
+    first = at.session_state["report_bundle"]
+    at.session_state["comparison"] = comparisons["multilabel"]
+    at.session_state["dataset"] = datasets["multilabel"]
+    at.run()
+    assert not at.exception
+    second = at.session_state["report_bundle"]
+    assert second is not first and second.comparison is comparisons["multilabel"]
+    assert "multilabel.csv" in second.html

@@ -1,0 +1,82 @@
+"""``python -m core analyze ... --out DIR`` also writes report.html and label_next.csv."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import shlex
+
+import numpy as np
+import pandas as pd
+import pytest
+from markupsafe import escape
+
+from core.cli import main
+
+
+@pytest.fixture(scope="module")
+def analyzed(tmp_path_factory, datasets):
+    """One CLI run on a CSV of the seeded binary data: (out dir, argv, exit code, stdout)."""
+    ds = datasets["binary"]
+    root = tmp_path_factory.mktemp("cli")
+    frame = ds.X.copy()
+    frame["churn flag"] = np.asarray(ds.classes)[ds.y]
+    (root / "my data.csv").write_text(frame.to_csv(index=False), encoding="utf-8")
+    out = root / "out"
+    argv = [
+        "analyze", str(root / "my data.csv"), "--target", "churn flag",
+        "--strategies", "baseline,class_weight", "--cv", "3", "--seed", "1",
+        "--n-jobs", "1", "--out", str(out),
+    ]  # fmt: skip
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(argv)
+    return out, argv, code, buf.getvalue()
+
+
+def test_analyze_writes_the_report_next_to_the_tables(analyzed):
+    out, _, code, stdout = analyzed
+    assert code == 0
+    names = {p.name for p in out.iterdir()}
+    assert names == {"results.json", "metrics.csv", "predictions.csv", "report.html",
+                     "label_next.csv"}  # fmt: skip
+    assert f"report: {out / 'report.html'}" in stdout.splitlines()
+    assert f"label_next: {out / 'label_next.csv'}" in stdout.splitlines()
+
+
+def test_cli_report_carries_the_exact_command_and_the_results(analyzed):
+    out, argv, _, _ = analyzed
+    html = (out / "report.html").read_text(encoding="utf-8")
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    command = "python -m core " + " ".join(shlex.quote(a) for a in argv)
+    assert doc["command"] == command
+    assert f'<code id="cli-command">{escape(command)}</code>' in html
+    assert "The exact command that made this report" in html
+    assert f"Recommended: {doc['recommendation']['strategy']}." in html
+    for name, entry in doc["strategies"].items():
+        row = re.search(rf'<tr data-strategy="{name}">(.*?)</tr>', html).group(1)
+        shown = dict(re.findall(r'data-metric="(\w+)" data-value="([^"]+)"', row))
+        for metric, value in entry["summary"].items():
+            assert float(shown[metric]) == value, (name, metric)
+    assert "profile" in doc and "Imbalance ratio" in html
+
+
+def test_cli_label_next_lists_data_rows_with_their_features(analyzed, datasets):
+    out, _, _, _ = analyzed
+    rows = pd.read_csv(out / "label_next.csv")
+    ds = datasets["binary"]
+    assert len(rows) == 200
+    assert rows["row"].between(0, ds.n_rows - 1).all() and rows["row"].is_unique
+    assert np.allclose(rows[list(ds.X.columns)].to_numpy(), ds.X.iloc[rows["row"]].to_numpy())
+    assert rows["margin"].between(0, 1).all()
+
+
+def test_bad_input_writes_no_report(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("a,b\n1,x\n2,y\n3,x\n4,y\n", encoding="utf-8")
+    code = main(["analyze", str(data), "--target", "nope", "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert capsys.readouterr().err.startswith("error: Target column 'nope' is not in the file")
+    assert not (tmp_path / "o" / "report.html").exists()
