@@ -21,6 +21,7 @@ PAGES = [
     st.Page("pages/strategies.py", title="Strategies", icon=":material/tune:"),
     st.Page("pages/results.py", title="Results", icon=":material/insights:"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("pages/tradeoffs.py", title="Trade-offs", icon=":material/show_chart:"),
     st.Page("pages/report.py", title="Report", icon=":material/description:"),
 ]
 

@@ -142,6 +142,8 @@ def results_dict(
     comparison: Comparison, *, profile: dict | None = None, command: str | None = None
 ) -> dict[str, Any]:
     """The results.json document (DESIGN.md contract), JSON-safe (NaN -> null)."""
+    from core.tradeoff_export import tradeoff_dict
+
     ds = comparison.dataset
     config = comparison.config
     doc: dict[str, Any] = {
@@ -173,6 +175,7 @@ def results_dict(
             for name, result in comparison.results.items()
         },
         "recommendation": recommend(comparison),
+        "tradeoff": tradeoff_dict(comparison),
         "versions": _versions(),
     }
     if command is not None:

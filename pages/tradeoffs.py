@@ -1,0 +1,347 @@
+"""Trade-offs: the (accuracy, F1) plane per positive class with every strategy at every
+threshold and its Pareto front, minority vs majority as positive, a multi-objective search,
+and the metrics expected at the class shares met in use."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.compare import Comparison
+from core.errors import DataError
+from core.plots.tradeoff import prevalence_figure, tradeoff_plane, tradeoff_sides
+from core.prevalence import deployment_estimate, evaluation_shares, holdout_shares
+from core.search import SearchConfig, run_search, search_space
+from core.tradeoff_views import Sides, default_positive, positive_classes, sides
+from ui import state, views
+from ui.results import require_comparison
+
+SIDES_CACHE = "tradeoff_sides_cache"  # {(comparison key, positive): Sides}
+SEARCH_CACHE = "tradeoff_search_cache"  # {(comparison key, positive, trials, seconds): result}
+LAST_SEARCH = "tradeoff_last_search"  # {(comparison key, positive): key into SEARCH_CACHE}
+MAX_CACHED = 16
+SHOWN_POINTS = 60  # threshold points drawn per strategy (every Pareto point is kept)
+
+
+def comparison_key(comparison: Comparison) -> tuple:
+    data = comparison.dataset
+    return (data.content_hash, data.target, repr(comparison.config))
+
+
+def cached_sides(comparison: Comparison, positive: str) -> Sides:
+    """The two planes of ``positive``, computed once per session and comparison."""
+    cache = st.session_state.setdefault(SIDES_CACHE, {})
+    key = (comparison_key(comparison), positive)
+    if key not in cache:
+        if len(cache) >= MAX_CACHED:
+            cache.clear()
+        cache[key] = sides(comparison, positive)
+    return cache[key]
+
+
+def point_table(frame: pd.DataFrame, pos: str, neg: str) -> None:
+    shown = frame.assign(  # one text column: "never" (all negative) is not a number
+        threshold=[
+            "never" if np.isinf(t) else ("—" if np.isnan(t) else f"{t:.4g}")
+            for t in frame["threshold"].to_numpy(dtype=float)
+        ]
+    )
+    cols = ["strategy", "threshold", "accuracy", "f1", "recall_pos", "recall_neg"]
+    cols += ["balanced_accuracy", "precision"]
+    fmt = {"format": "%.3f"}
+    st.dataframe(
+        shown[cols],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "strategy": "Strategy",
+            "threshold": st.column_config.TextColumn("Threshold"),
+            "accuracy": st.column_config.NumberColumn("Accuracy", **fmt),
+            "f1": st.column_config.NumberColumn(f"F1 of '{pos}'", **fmt),
+            "recall_pos": st.column_config.NumberColumn(f"Recall of '{pos}'", **fmt),
+            "recall_neg": st.column_config.NumberColumn(f"Recall of '{neg}'", **fmt),
+            "balanced_accuracy": st.column_config.NumberColumn("Balanced accuracy", **fmt),
+            "precision": st.column_config.NumberColumn("Precision", **fmt),
+        },
+    )
+
+
+st.title("Trade-offs")
+comparison = require_comparison()
+multilabel = comparison.task == "multilabel"
+noun = "label" if multilabel else "class"
+ckey = comparison_key(comparison)
+tag = hashlib.sha1(repr(ckey).encode()).hexdigest()[:10]  # widget keys per comparison
+
+options = positive_classes(comparison)
+if not options or not any(r.ok for r in comparison.results.values()):
+    st.error("No strategy ran successfully, so there is no trade-off to show.")
+    st.stop()
+eval_shares = evaluation_shares(comparison)
+positive = st.selectbox(
+    f"Positive {noun}",
+    options,
+    index=options.index(default_positive(comparison)),
+    format_func=lambda c: f"{c} ({eval_shares[c]:.1%} of rows)",
+    help="F1 is the F1 of this "
+    + noun
+    + ("" if comparison.task == "binary" else " against all the rest")
+    + "; the default is the rarest.",
+)
+both = cached_sides(comparison, positive)
+zoom = st.toggle(
+    "Zoom in on the strategies",
+    value=True,
+    help="Off: the whole feasible region, with both trivial classifiers.",
+)
+
+# ---------------------------------------------------------------- plane (drawn last)
+st.subheader("Accuracy vs F1 at every threshold")
+plane_slot = st.container()
+
+# ---------------------------------------------------------------- two sides
+st.subheader("Minority vs majority as the positive class")
+st.plotly_chart(
+    tradeoff_sides(
+        both.positive.thinned(SHOWN_POINTS), both.complement.thinned(SHOWN_POINTS), zoom=zoom
+    ),
+    width="stretch",
+)
+st.info(both.sentence)
+pos_name, neg_name = both.positive.positive_class, both.complement.positive_class
+fmt3 = {"format": "%.3f"}
+st.dataframe(
+    both.table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "strategy": "Strategy",
+        "best_f1_pos": st.column_config.NumberColumn(f"Best F1, '{pos_name}' positive", **fmt3),
+        "threshold_pos": st.column_config.NumberColumn(f"Cut on P('{pos_name}')", **fmt3),
+        "accuracy_pos": st.column_config.NumberColumn("Accuracy there", **fmt3),
+        "balanced_accuracy_pos": st.column_config.NumberColumn("Balanced acc. there", **fmt3),
+        "best_f1_neg": st.column_config.NumberColumn(f"Best F1, '{neg_name}' positive", **fmt3),
+        "threshold_neg": st.column_config.NumberColumn(f"Cut on P('{neg_name}')", **fmt3),
+        "accuracy_neg": st.column_config.NumberColumn("Accuracy there ", **fmt3),
+        "balanced_accuracy_neg": st.column_config.NumberColumn("Balanced acc. there ", **fmt3),
+        "better_balanced_accuracy": "Better balanced accuracy",
+    },
+)
+st.caption(
+    "Each side cuts where its own F1 is highest. Accuracy and balanced accuracy do not depend "
+    "on which class is called positive, so the sides differ only in which cut F1 picks: F1 of "
+    "a large class is high almost anywhere and says little about the small one."
+)
+
+# ---------------------------------------------------------------- search
+st.subheader("Multi-objective search")
+model = comparison.config.model
+st.caption(
+    f"Optuna NSGA-II searches {model}'s "
+    + ", ".join(p.name for p in search_space(model)[:-2])
+    + ", a class-weight strength (0 = none, 1 = balanced) and the decision threshold on "
+    f"P('{positive}'), maximising accuracy and F1 of '{positive}' on inner folds of each "
+    "outer fold's training rows. Each fold's Pareto set is then refitted and scored on that "
+    "fold's validation rows, so the points added to the plane come from rows no tuning saw."
+)
+ds = st.session_state.get(state.DATASET)
+search_key = None
+if (
+    ds is None
+    or ds.content_hash != comparison.dataset.content_hash
+    or tuple(ds.target) != comparison.dataset.target
+):
+    st.info(
+        "The search refits models, so it needs the dataset the comparison ran on. Load it on "
+        "**Data** (same file and target), or rerun the comparison on the current one."
+    )
+else:
+    left, right = st.columns(2)
+    n_trials = left.number_input(
+        "Trials", min_value=comparison.config.cv, max_value=5000, value=40, step=10
+    )
+    seconds = right.number_input("Seconds", min_value=1, max_value=3600, value=60, step=10)
+    search_key = (ckey, positive, int(n_trials), int(seconds))
+    if st.button("Run search", type="primary"):
+        found = st.session_state.setdefault(SEARCH_CACHE, {})
+        if search_key not in found:
+            bar = st.progress(0.0, text="Starting the search…")
+
+            def progress(trial: int, total: int) -> None:
+                bar.progress(trial / total, text=f"Trial {trial} of at most {total}")
+
+            try:
+                result = run_search(
+                    ds,
+                    comparison,
+                    SearchConfig(
+                        n_trials=int(n_trials), timeout=float(seconds), positive_class=positive
+                    ),
+                    progress=progress,
+                )
+            except DataError as err:
+                st.error(str(err))
+                result = None
+            bar.empty()
+            if result is not None:
+                if len(found) >= MAX_CACHED:
+                    found.pop(next(iter(found)))
+                found[search_key] = result
+        if search_key in found:
+            st.session_state.setdefault(LAST_SEARCH, {})[(ckey, positive)] = search_key
+
+last = st.session_state.get(LAST_SEARCH, {}).get((ckey, positive))
+search = st.session_state.get(SEARCH_CACHE, {}).get(last) if last else None
+if search is not None:
+    st.caption(
+        f"{search.n_trials_run} trials in {search.search_seconds:.1f} s "
+        f"({'stopped by the time limit' if search.stopped_by == 'timeout' else 'all trials run'})"
+        f", then {len(search.points)} distinct points refitted on the outer folds "
+        f"({search.seconds:.1f} s in all). They are the diamonds on the plane above."
+    )
+    table = search.points.copy()
+    st.dataframe(
+        table[["position", "accuracy", "f1", "recall_pos", "recall_neg", "threshold", "members"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "position": st.column_config.NumberColumn(
+                "Position on the fronts", format="%.2f", help="0 = most accurate, 1 = best F1"
+            ),
+            "accuracy": st.column_config.NumberColumn("Accuracy", **fmt3),
+            "f1": st.column_config.NumberColumn(f"F1 of '{pos_name}'", **fmt3),
+            "recall_pos": st.column_config.NumberColumn(f"Recall of '{pos_name}'", **fmt3),
+            "recall_neg": st.column_config.NumberColumn(f"Recall of '{neg_name}'", **fmt3),
+            "threshold": st.column_config.NumberColumn("Mean threshold", **fmt3),
+            "members": "Trials used per fold",
+        },
+    )
+    with st.expander("Every trial"):
+        st.dataframe(search.trials, hide_index=True, width="stretch")
+    if search.warnings:
+        st.caption("Warnings during the fits: " + "; ".join(search.warnings[:3]))
+
+# ---------------------------------------------------------------- plane (filled in)
+view = both.positive if search is None else both.positive.with_points(search.points)
+front = view.pareto
+with plane_slot:
+    cols = st.columns(4)
+    cols[0].metric("Pareto points", f"{len(front)}")
+    cols[1].metric("Best accuracy on the front", f"{front['accuracy'].max():.3f}")
+    cols[2].metric(f"Best F1 of '{pos_name}' on the front", f"{front['f1'].max():.3f}")
+    cols[3].metric("Strategies on the front", f"{front['strategy'].nunique()}")
+    st.plotly_chart(tradeoff_plane(view.thinned(SHOWN_POINTS), zoom=zoom), width="stretch")
+    st.caption(
+        f"The shaded area is every (accuracy, F1) pair any classifier can reach when "
+        f"'{pos_name}' is {view.positive_share:.1%} of the rows; the x marks are the trivial "
+        "classifiers. Lines: each strategy's pooled out-of-fold probabilities cut at every "
+        "threshold; stars: each strategy's own decisions. The dashed line joins the points no "
+        "other point beats on both accuracy and F1 (the Pareto front)."
+    )
+    st.markdown("**Pareto front**")
+    point_table(front, pos_name, neg_name)
+    with st.expander("Each strategy's own decisions"):
+        point_table(view.operating, pos_name, neg_name)
+
+# ---------------------------------------------------------------- deployment prevalence
+st.subheader("Deployment prevalence")
+st.caption(
+    f"Enter the share of each {noun} the model will meet in use. Recall per {noun} carries "
+    "over; precision, F1, accuracy and the confusion matrix are re-estimated from the pooled "
+    "out-of-fold rates"
+    + (
+        " (each label on its own: the share of rows carrying it)."
+        if multilabel
+        else ". Values are rescaled to sum to 1, so counts work too."
+    )
+)
+ok = [n for n, r in comparison.results.items() if r.ok]
+strategy = st.selectbox("Strategy", ok, key=f"deploy_strategy_{tag}")
+share_keys = {c: f"deploy_share_{tag}_{i}" for i, c in enumerate(comparison.classes)}
+for c, key in share_keys.items():
+    st.session_state.setdefault(key, round(eval_shares[c], 4))
+
+
+def set_shares(values: dict[str, float]) -> None:
+    for cls, value in values.items():
+        st.session_state[share_keys[cls]] = round(float(value), 4)
+
+
+hold = holdout_shares(comparison)
+buttons = st.columns(2)
+buttons[0].button(
+    "Use evaluation shares", on_click=set_shares, args=(eval_shares,), key=f"eval_{tag}"
+)
+if hold is not None:
+    buttons[1].button("Use hold-out shares", on_click=set_shares, args=(hold,), key=f"hold_{tag}")
+inputs = st.columns(min(len(share_keys), 4))
+entered = {
+    c: inputs[i % len(inputs)].number_input(
+        f"Share of '{c}' in use",
+        min_value=0.0,
+        max_value=1.0 if multilabel else None,
+        step=0.01,
+        format="%.4f",
+        key=key,
+    )
+    for i, (c, key) in enumerate(share_keys.items())
+}
+try:
+    estimate = deployment_estimate(comparison, strategy, entered)
+except DataError as err:
+    st.error(str(err))
+    st.stop()
+if estimate.warning:
+    st.warning(estimate.warning)
+keys = (
+    ("label_accuracy", "macro_f1")
+    if multilabel
+    else ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1")
+)
+for col, key in zip(st.columns(len(keys)), keys, strict=True):
+    value = estimate.summary[key]
+    before = estimate.summary.get(f"eval_{key}")
+    change = None if before is None else value - before
+    col.metric(
+        f"{'Label accuracy' if key == 'label_accuracy' else views.title(key)} in use",
+        f"{value:.3f}",
+        None if change is None or abs(change) < 5e-4 else f"{change:+.3f} vs evaluation",
+        help="Unchanged by the shares: recall per class carries over."
+        if key == "balanced_accuracy"
+        else f"On the evaluation data: {before:.3f}."
+        if before is not None
+        else None,
+    )
+titles = {
+    "class": noun.capitalize(),
+    "eval_share": "Share in evaluation",
+    "target_share": "Share in use",
+    "recall": "Recall",
+    "precision_eval": "Precision, evaluation",
+    "precision": "Precision in use",
+    "f1_eval": "F1, evaluation",
+    "f1": "F1 in use",
+    "predicted_share": "Predicted share in use",
+}
+st.dataframe(
+    estimate.per_class,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        c: st.column_config.NumberColumn(titles.get(c, c), format="%.3f")
+        if c != "class"
+        else titles["class"]
+        for c in estimate.per_class.columns
+    },
+)
+st.plotly_chart(
+    prevalence_figure(
+        estimate.per_class,
+        None if multilabel else estimate.confusion,
+        comparison.classes,
+    ),
+    width="stretch",
+)

@@ -1,0 +1,169 @@
+"""The Trade-offs page with a comparison in session state: what it shows equals core's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.compare import CompareConfig, run_comparison
+from core.prevalence import deployment_estimate, evaluation_shares, holdout_shares
+from core.search import SearchConfig, run_search
+from core.tradeoff_views import plane, sides
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tradeoffs.py")
+TIMEOUT_S = 60
+
+
+def _open(comparison, dataset) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    at.session_state["comparison"] = comparison
+    at.session_state["dataset"] = dataset
+    return _run(at)
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _widget(at: AppTest, kind: str, label: str):
+    found = [w for w in getattr(at, kind) if w.label == label]
+    assert len(found) == 1, [w.label for w in getattr(at, kind)]
+    return found[0]
+
+
+def _front_metrics(view) -> dict[str, str]:
+    front = view.pareto
+    return {
+        "Pareto points": f"{len(front)}",
+        "Best accuracy on the front": f"{front['accuracy'].max():.3f}",
+        f"Best F1 of '{view.positive_class}' on the front": f"{front['f1'].max():.3f}",
+        "Strategies on the front": f"{front['strategy'].nunique()}",
+    }
+
+
+def _deployment_metrics(estimate) -> dict[str, str]:
+    titles = {"accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy"}
+    titles |= {"macro_f1": "Macro F1", "weighted_f1": "Weighted F1"}
+    titles |= {"label_accuracy": "Label accuracy"}
+    return {
+        f"{titles[k]} in use": f"{v:.3f}"
+        for k, v in estimate.summary.items()
+        if not k.startswith("eval_")
+    }
+
+
+@pytest.mark.parametrize("task", ("binary", "multiclass", "multilabel"))
+def test_page_shows_cores_numbers(comparisons, datasets, task):
+    comparison = comparisons[task]
+    at = _open(comparison, datasets[task])
+    both = sides(comparison)
+    shown = _metrics(at)
+    assert {k: shown[k] for k in _front_metrics(both.positive)} == _front_metrics(both.positive)
+    estimate = deployment_estimate(comparison, "baseline", evaluation_shares(comparison))
+    assert {k: shown[k] for k in _deployment_metrics(estimate)} == _deployment_metrics(estimate)
+    assert both.sentence in [i.value for i in at.info]
+    tables = [d.value for d in at.dataframe if "recall_neg" in d.value.columns]
+    table = tables[0]  # the Pareto front, then each strategy's own decisions
+    assert len(table) == len(both.positive.pareto)
+    np.testing.assert_allclose(table["accuracy"], both.positive.pareto["accuracy"])
+    np.testing.assert_allclose(table["f1"], both.positive.pareto["f1"])
+    assert _widget(at, "selectbox", f"Positive {'label' if task == 'multilabel' else 'class'}")
+    assert len(at.get("plotly_chart")) == 3  # plane, two sides, deployment
+    assert not at.warning  # evaluation shares: no prevalence warning
+
+
+def test_changing_the_positive_class_redraws_the_plane(comparisons, datasets):
+    comparison = comparisons["binary"]
+    at = _open(comparison, datasets["binary"])
+    _widget(at, "selectbox", "Positive class").set_value("no")
+    _run(at)
+    expected = _front_metrics(plane(comparison, "no"))
+    assert {k: _metrics(at)[k] for k in expected} == expected
+    assert sides(comparison, "no").sentence in [i.value for i in at.info]
+
+
+def test_deployment_shares_reestimate_and_warn(comparisons, datasets):
+    comparison = comparisons["multiclass"]
+    at = _open(comparison, datasets["multiclass"])
+    for cls, value in zip(comparison.classes, (2.0, 3.0, 5.0), strict=True):  # counts work
+        _widget(at, "number_input", f"Share of '{cls}' in use").set_value(value)
+    _widget(at, "selectbox", "Strategy").set_value("class_weight")
+    _run(at)
+    estimate = deployment_estimate(comparison, "class_weight", [0.2, 0.3, 0.5])
+    expected = _deployment_metrics(estimate)
+    assert {k: _metrics(at)[k] for k in expected} == expected
+    assert [w.value for w in at.warning] == [estimate.warning]
+    _widget(at, "button", "Use evaluation shares").click()
+    _run(at)
+    assert not at.warning
+
+
+def test_holdout_shares_button(datasets):
+    comparison = run_comparison(
+        datasets["binary"],
+        CompareConfig(strategies=("baseline",), cv=3, seed=0, holdout=0.2, n_jobs=1),
+    )
+    at = _open(comparison, datasets["binary"])
+    _widget(at, "button", "Use hold-out shares").click()
+    _run(at)
+    hold = holdout_shares(comparison)
+    for cls in comparison.classes:
+        value = _widget(at, "number_input", f"Share of '{cls}' in use").value
+        assert value == pytest.approx(round(hold[cls], 4))
+
+
+def test_run_search_adds_its_points_to_the_plane(comparisons, datasets):
+    comparison, ds = comparisons["binary"], datasets["binary"]
+    at = _open(comparison, ds)
+    _widget(at, "number_input", "Trials").set_value(6)
+    _widget(at, "button", "Run search").click()
+    _run(at)
+    found = run_search(ds, comparison, SearchConfig(n_trials=6, timeout=60, positive_class="yes"))
+    tables = [d.value for d in at.dataframe if "members" in d.value.columns]
+    assert len(tables) == 1
+    np.testing.assert_allclose(tables[0]["accuracy"], found.points["accuracy"])
+    np.testing.assert_allclose(tables[0]["f1"], found.points["f1"])
+    expected = _front_metrics(plane(comparison).with_points(found.points))
+    assert {k: _metrics(at)[k] for k in expected} == expected
+
+
+def test_reruns_reuse_the_cached_views_and_search(comparisons, datasets, monkeypatch):
+    import core.search
+    import core.tradeoff_views
+
+    at = _open(comparisons["binary"], datasets["binary"])
+    _widget(at, "number_input", "Trials").set_value(3)
+    _widget(at, "button", "Run search").click()
+    _run(at)
+
+    def recomputed(*args, **kwargs):
+        raise AssertionError("recomputed on a rerun")
+
+    monkeypatch.setattr(core.search, "run_search", recomputed)
+    monkeypatch.setattr(core.tradeoff_views, "sides", recomputed)
+    _widget(at, "number_input", "Share of 'yes' in use").set_value(0.5)  # any rerun
+    _run(at)
+    assert [d.value for d in at.dataframe if "members" in d.value.columns]
+    _widget(at, "button", "Run search").click()  # same settings: the cached result
+    _run(at)
+
+
+def test_search_needs_the_comparisons_dataset(comparisons, datasets):
+    at = _open(comparisons["binary"], datasets["multiclass"])
+    assert not [b for b in at.button if b.label == "Run search"]
+    assert any("needs the dataset the comparison ran on" in i.value for i in at.info)
+
+
+def test_without_a_comparison_the_page_says_what_to_do():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    _run(at)
+    assert "No comparison yet" in at.info[0].value
