@@ -288,6 +288,17 @@ def _plane(c: Comparison, store: FigureStore) -> dict | None:
             "front": list(front["strategy"]) if front is not None else []}  # fmt: skip
 
 
+def _tradeoff(c: Comparison, store: FigureStore) -> dict | None:
+    """Trade-offs section: every threshold of every strategy, its Pareto front, and the rarest
+    class against its complement as the positive class."""
+    if not any(r.ok for r in c.results.values()):
+        return None
+    from core.tradeoff_export import tradeoff_report_figures, tradeoff_report_text
+
+    charts = [store.add(fig, height=520) for fig in tradeoff_report_figures(c)]
+    return {"charts": charts, "text": tradeoff_report_text(c)}
+
+
 # --------------------------------------------------------------------------- label next
 
 
@@ -359,6 +370,7 @@ def context(
     ctx["profile"] = _profile(profile, store)
     ctx["comparison"] = _comparison(c, doc, store)
     ctx["plane"] = _plane(c, store)
+    ctx["tradeoff"] = _tradeoff(c, store)
     important = rec.get("class") or ctx["rarest"]
     ctx["strategies"] = [
         strategy_section(c, n, e, store, recommended, important)
