@@ -42,7 +42,10 @@ shown_cols = ["strategy", "status"]
 for m in metric_names:
     shown_cols += [m, f"{m}_delta", f"{m}_p"]
 shown_cols += ["macro_f1_ci_low", "macro_f1_ci_high", "mcnemar_p", "fit_seconds"]
-config = {}
+config = {
+    "strategy": st.column_config.TextColumn("Strategy"),
+    "status": st.column_config.TextColumn("Status"),
+}
 for m in metric_names:
     config[m] = st.column_config.NumberColumn(views.title(m), format="%.3f")
     config[f"{m}_delta"] = st.column_config.NumberColumn(f"Δ {views.title(m)}", format="%+.3f")

@@ -212,7 +212,13 @@ else:
         f"**Overlap**: which {noun} the {diff.k} nearest neighbours of each {singular}'s rows "
         "belong to" + (f" ({note.lower()})" if note else "")
     )
-    st.dataframe(pd.DataFrame(diff.overlap).T.style.format("{:.0%}"), width="stretch")
+    # The rows' class as a named column: as an unnamed index it was drawn too narrow ('mediur').
+    overlap = pd.DataFrame(diff.overlap).T.rename_axis(f"rows of {singular}").reset_index()
+    st.dataframe(
+        overlap.style.format("{:.0%}", subset=list(overlap.columns[1:])),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.subheader("Schema report")
 st.caption("What the intake did with each column, and why.")

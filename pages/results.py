@@ -118,6 +118,7 @@ m4.metric(
     "Accuracy at threshold",
     f"{now['accuracy']:.3f}",
     delta=f"{now['accuracy'] - base['accuracy']:+.3f} vs 0.50",
+    delta_color="off" if abs(now["accuracy"] - base["accuracy"]) < 1e-12 else "normal",
 )
 left, right = st.columns([1, 2])
 with left:

@@ -174,13 +174,18 @@ def _cancel() -> None:
 already = cached(ds, config) is not None
 if st.button("Run comparison", type="primary", disabled=not picked):
     st.session_state[CANCELLED] = False
+    cancel = st.empty()  # only while the fits run: afterwards there is nothing to cancel
     if not already:
-        st.button("Cancel run", on_click=_cancel, help="Stop the fits; earlier results are kept.")
+        cancel.button(
+            "Cancel run", on_click=_cancel, help="Stop the fits; earlier results are kept."
+        )
     try:
         comparison = run(ds, config)
     except DataError as err:
         st.error(str(err))
         st.stop()
+    finally:
+        cancel.empty()
     ok = [n for n, r in comparison.results.items() if r.ok]
     failed = {n: r.error for n, r in comparison.results.items() if not r.ok}
     st.success(

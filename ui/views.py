@@ -67,7 +67,11 @@ def per_class_table(table: pd.DataFrame, noun: str = "class") -> None:
         for m in ("precision", "recall", "f1")
         if m in shown
     }
-    for col in ("f1_ci_low", "f1_ci_high", "specificity"):
+    headers = {"f1_ci_low": "F1 CI low", "f1_ci_high": "F1 CI high", "specificity": "Specificity"}
+    for col, header in headers.items():
         if col in shown:
-            config[col] = st.column_config.NumberColumn(col.replace("_", " "), format="%.3f")
+            config[col] = st.column_config.NumberColumn(header, format="%.3f")
+    config[noun] = st.column_config.TextColumn(noun.capitalize())
+    if "support" in shown:
+        config["support"] = st.column_config.NumberColumn("Support")
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)

@@ -128,6 +128,10 @@ def confusion_side_by_side(
         height=max(360, 300 * rows + 80),
     )
     fig.update_yaxes(autorange="reversed", type="category")
+    # Every panel has the same true classes: label them once, on the left, since repeated
+    # labels ran into the panel beside them.
+    fig.update_yaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=True, col=1)
     fig.update_xaxes(type="category")
     return fig
 
@@ -184,6 +188,11 @@ def accuracy_f1_plane(
             line={"color": "#D55E00", "width": 2, "dash": "dash"},
             hoverinfo="skip",
         )
+    # Names of one-point strategies go above and below their point in turn, by accuracy, so
+    # that two strategies with close accuracy do not print their names over each other.
+    single = points.groupby("strategy", sort=False).filter(lambda g: len(g) == 1)
+    by_accuracy = single.sort_values("accuracy", kind="stable")["strategy"].tolist()
+    above = {name: i % 2 == 0 for i, name in enumerate(by_accuracy)}
     for i, (name, rows) in enumerate(points.groupby("strategy", sort=False)):
         hover = rows.get("label")
         fig.add_scatter(
@@ -191,7 +200,7 @@ def accuracy_f1_plane(
             y=rows["f1"],
             mode="markers+text" if len(rows) == 1 else "markers",
             text=[name] if len(rows) == 1 else None,
-            textposition="top center",
+            textposition="top center" if above.get(name, True) else "bottom center",
             name=str(name),
             marker={"size": 12 if len(rows) == 1 else 6, "symbol": _SYMBOLS[i % len(_SYMBOLS)]},
             customdata=hover,

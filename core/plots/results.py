@@ -130,19 +130,28 @@ def threshold_curve_figure(
             line={"dash": dash, "width": 3 if metric == "f1" else 2, "color": color},
             hovertemplate="%{y:.3f}",
         )
-    marks = [
+    # One line per distinct threshold: marks at the same value (the slider starts at the
+    # default or the tuned one) share a line and a label instead of printing over each other.
+    marks: dict[float, list[tuple[float, str, str]]] = {}
+    for value, name, mark_color in (
         (default, "default", NEUTRAL),
         (tuned, "tuned", "#D55E00"),
         (chosen, "chosen", "#0072B2"),
-    ]
-    for value, name, mark_color in marks:
+    ):
         if value is not None and np.isfinite(value):
-            fig.add_vline(
-                x=value,
-                line={"color": mark_color, "dash": "dash"},
-                annotation_text=f"{name} {value:.2f}",
-                annotation_position="top",
-            )
+            marks.setdefault(round(float(value), 2), []).append((value, name, mark_color))
+    keys = sorted(marks)
+    for i, key in enumerate(keys):
+        value, _, mark_color = marks[key][-1]  # the chosen one's colour, where it is merged
+        # Two or three lines: labels beside them (left of the lowest, right of the highest)
+        # so that nearby thresholds do not print over each other either.
+        side = "" if len(keys) == 1 else " left" if i == 0 else " right" if key == keys[-1] else ""
+        fig.add_vline(
+            x=value,
+            line={"color": mark_color, "dash": "dash"},
+            annotation_text=" = ".join(n for _, n, _ in marks[key]) + f" {value:.2f}",
+            annotation_position="top" + side,
+        )
     fig.update_yaxes(range=[0, 1.02])
     fig.update_xaxes(range=[0, 1])
     return fig

@@ -1,0 +1,276 @@
+"""The whole journey in a real browser: upload a CSV, pick its target, run three strategies,
+read the Compare table, see the Results charts; a full-page screenshot of every page.
+
+Screenshots go to tests/artifacts/<page>.png on every run. ``UPDATE_SCREENSHOTS=1`` also
+refreshes the README's copies in docs/screenshots/ (tracked files, so not on every run).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from core.compare import CompareConfig, run_comparison
+from core.data import load_dataset
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DOCS = ROOT / "docs" / "screenshots"
+LOAD_MS = 60_000  # first open: the server reads and profiles the 5,000-row sample
+RERUN_MS = 30_000  # a rerun after an interaction, on a loaded 2-core machine
+RUN_MS = 180_000  # 3 strategies x 3 folds on 600 rows, sharing 2 cores with other tests
+TARGET = "risk_tier"
+CLASSES = ("high", "low", "medium")
+STRATEGIES = ("baseline", "random_over", "class_weight")  # the order the user ends up with
+FOLDS = 3
+# Under CI load a run can pause between a script run and the rerun it asks for, so every
+# expectation waits as long as a rerun may take (Playwright's default is 5 s).
+expect.set_options(timeout=RERUN_MS)
+MAX_DOC_PNG = 600_000  # bytes; the README's screenshots are committed
+DOC_HEIGHT = 2_400  # px kept of a page for the README (its top)
+MARKS = ".heatmaplayer .hm image, .scatterlayer path.js-line, .barlayer .point path"  # drawn data
+
+# Records the text of every progress bar that appears, however briefly (a fast run can
+# come and go between two polls of an ``expect``).
+WATCH_PROGRESS = """() => {
+  window.__progress = [];
+  const seen = () => document.querySelectorAll('[data-testid="stProgress"]').forEach(
+    el => window.__progress.push(el.textContent));
+  new MutationObserver(seen).observe(document.body,
+    {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _loans_csv(path: Path) -> Path:
+    """600 seeded rows: target 'risk_tier' (low 60% / medium 33% / high 7%), two categorical
+    columns; 'channel' comes last, so the app suggests it and the user must pick the target."""
+    rng = np.random.default_rng(7)
+    n = 600
+    tier = rng.choice(["low", "medium", "high"], n, p=[0.62, 0.3, 0.08])
+    shift = pd.Series(tier).map({"low": 0.0, "medium": 1.2, "high": 2.6}).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "income": (rng.normal(50, 12, n) - 6 * shift).round(1),
+            "debt_ratio": (rng.normal(0.3, 0.1, n) + 0.08 * shift).round(3),
+            "late_payments": rng.poisson(0.5 + shift),
+            "region": rng.choice(["north", "south", "east", "west"], n, p=[0.4, 0.3, 0.2, 0.1]),
+            TARGET: tier,
+            "channel": rng.choice(["web", "branch", "phone"], n, p=[0.5, 0.35, 0.15]),
+        }
+    )
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _settled(page: Page, timeout: float = RERUN_MS) -> None:
+    """Wait until the script run (and any rerun it asked for) has finished."""
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+
+
+def _open(page: Page, title: str) -> None:
+    """Go to a page by its sidebar link, like a user (a new URL would start a new session)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    heading = page.get_by_test_id("stHeading").get_by_role("heading", name=title, exact=True)
+    expect(heading).to_be_visible()
+    _settled(page)
+
+
+def _choose(page: Page, label: str, option: str) -> None:
+    """Pick ``option`` in the st.selectbox labelled ``label``."""
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+    box.locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _strategy_expanders(page: Page) -> Locator:
+    """One expander per picked strategy ("name: Title"), drawn by the server after each
+    change of the multiselect: waiting on them waits for the server to have the choice."""
+    return page.get_by_test_id("stExpander").filter(has_not_text="Strategy catalogue")
+
+
+def _pick_strategies(page: Page, wanted: tuple[str, ...]) -> None:
+    """Leave exactly ``wanted`` in the "Strategies" multiselect: remove the other chips by
+    their x, then type the missing names and pick them from the list."""
+    box = page.get_by_test_id("stMultiSelect").filter(has=page.get_by_text("Strategies"))
+    chips = box.get_by_test_id("stMultiSelectTagsContainer").first.locator("[data-tag]")
+    expanders = _strategy_expanders(page)
+    for label in chips.all_inner_texts():
+        name = label.split(" — ")[0]
+        if name not in wanted:
+            before = expanders.count()
+            box.get_by_role("button", name=f"Remove {label}", exact=True).click()
+            expect(expanders).to_have_count(before - 1)
+    names = [t.split(" — ")[0] for t in chips.all_inner_texts()]
+    for name in wanted:
+        if name not in names:
+            before = expanders.count()
+            field = box.get_by_role("combobox")
+            field.click()
+            field.fill(name)
+            page.get_by_role("option", name=f"{name} — ", exact=False).first.click()
+            expect(expanders).to_have_count(before + 1)
+            page.keyboard.press("Escape")  # close the list of options
+    _settled(page)
+    expect(chips).to_have_count(len(wanted))
+    picked = sorted(t.split(" — ")[0] for t in chips.all_inner_texts())
+    assert picked == sorted(wanted)
+    for name in wanted:
+        expect(expanders.filter(has_text=f"{name}: ")).to_have_count(1)
+
+
+def _grid_rows(frame: Locator) -> list[list[str]]:
+    """The body rows of an st.dataframe, read from the ARIA table that Glide Data Grid keeps
+    next to its canvas (the cells are painted, not in the DOM). Glide renders only the
+    cells in view, so this suits small tables: their rows and first ~10 columns."""
+    rows = (
+        row.locator("[role=gridcell]").all_inner_texts()
+        for row in frame.locator("[role=row]").all()
+    )
+    return [cells for cells in rows if cells]  # the header row has column headers only
+
+
+def _grid_header(frame: Locator) -> list[str]:
+    return frame.locator("[role=columnheader]").all_inner_texts()
+
+
+def _screenshot(page: Page, name: str) -> Path:
+    """A full-page screenshot to tests/artifacts/<name>.png. Streamlit scrolls inside its
+    main element, so ``full_page`` alone shows one screen: grow the viewport to the content
+    first, let the charts redraw at that size, then restore the viewport."""
+    size = dict(page.viewport_size)
+    main = page.get_by_test_id("stMain")
+    height = int(main.evaluate("el => el.scrollHeight"))
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, 600), 15_000)})
+    main.evaluate("el => el.scrollTo(0, 0)")
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring
+    _settled(page)
+    charts = page.get_by_test_id("stPlotlyChart")
+    for i in range(charts.count()):  # only charts in open tabs are drawn
+        if charts.nth(i).is_visible():
+            expect(charts.nth(i).locator(".main-svg").first).to_be_attached()
+    path = ARTIFACTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1" and name in ("data", "compare"):
+        _save_for_readme(page, name, height)
+    page.set_viewport_size(size)
+    return path
+
+
+def _save_for_readme(page: Page, name: str, height: int) -> None:
+    """The top of the page, small enough to commit, to docs/screenshots/<name>.png."""
+    DOCS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    clip = {"x": 0, "y": 0, "width": width, "height": min(height, DOC_HEIGHT)}
+    out = DOCS / f"{name}.png"
+    page.screenshot(path=str(out), clip=clip, animations="disabled", caret="hide")
+    if out.stat().st_size > MAX_DOC_PNG:
+        pytest.fail(f"{out} is {out.stat().st_size:,} bytes; keep README images under 600 KB")
+
+
+def test_upload_run_three_strategies_and_compare(page: Page, streamlit_server, tmp_path):
+    csv = _loans_csv(tmp_path / "loans.csv")
+    ds = load_dataset(csv, TARGET)
+    assert ds.task == "multiclass" and ds.classes == CLASSES
+    expected = run_comparison(ds, CompareConfig(strategies=STRATEGIES, cv=FOLDS, n_jobs=1))
+    assert all(r.ok for r in expected.results.values())
+    sidebar = page.get_by_test_id("stSidebar")
+
+    # ------------------------------------------------------------ Data: upload, pick target
+    page.goto(streamlit_server.url)
+    expect(sidebar).to_contain_text("card_fraud.csv (sample)", timeout=LOAD_MS)
+    _settled(page, LOAD_MS)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(csv)
+    expect(sidebar).to_contain_text("target: channel")  # the suggestion
+    _settled(page)
+    _choose(page, "Target column", TARGET)
+    expect(sidebar).to_contain_text(f"target: {TARGET}")
+    expect(sidebar).to_contain_text(f"{ds.n_rows:,} rows · multiclass")
+    _settled(page)
+    expect(page.get_by_text("Current file: loans.csv")).to_be_visible()
+    bars = page.get_by_test_id("stPlotlyChart").first  # class balance, one bar per class
+    ticks = bars.locator("g.xtick text")
+    expect(ticks).to_have_count(len(CLASSES))
+    assert sorted(ticks.all_text_contents()) == sorted(CLASSES)
+    _screenshot(page, "data")
+
+    # ------------------------------------------------------------ Strategies: pick and run
+    _open(page, "Strategies")
+    folds = page.get_by_test_id("stNumberInput").filter(has=page.get_by_text("Folds", exact=True))
+    folds.locator("input").fill(str(FOLDS))
+    folds.locator("input").press("Enter")
+    _pick_strategies(page, STRATEGIES)  # each change waits for the server's redraw
+    expect(folds.locator("input")).to_have_value(str(FOLDS))
+
+    page.evaluate(WATCH_PROGRESS)
+    page.get_by_role("button", name="Run comparison").click()
+    done = page.get_by_test_id("stAlertContentSuccess")
+    expect(done).to_have_text(f"Compared 3 strategies on {FOLDS} folds.", timeout=RUN_MS)
+    _settled(page)
+    progress = page.evaluate("window.__progress")
+    assert progress, "no progress bar appeared while the comparison ran"
+    # Updates may be merged on the way (the last one with the bar's removal), but the bar
+    # named at least one fit out of strategies x folds.
+    total = len(STRATEGIES) * FOLDS
+    names = "|".join(STRATEGIES)
+    fits = re.compile(rf"Fitted ({names}), fold [1-{FOLDS}] of {FOLDS} \(\d+/{total} fits\)")
+    assert any(fits.search(text) for text in progress), progress
+    expect(page.get_by_test_id("stProgress")).to_have_count(0)  # removed when finished
+    expect(page.get_by_role("button", name="Cancel run")).to_have_count(0)  # so is Cancel
+    expect(page.get_by_role("link", name="See the comparison")).to_be_visible()
+    _screenshot(page, "strategies")
+
+    # ------------------------------------------------------------ Compare: the table
+    _open(page, "Compare")
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_be_visible()
+    expect(table.locator("[role=row]")).to_have_count(1 + len(STRATEGIES))  # header + rows
+    header = _grid_header(table)
+    assert header[:3] == ["Strategy", "Status", "Accuracy"], header
+    rows = {cells[0]: cells for cells in _grid_rows(table)}
+    assert sorted(rows) == sorted(STRATEGIES)
+    for name, cells in rows.items():
+        assert cells[1] == "ok"
+        want = expected.results[name].summary["accuracy"]
+        assert math.isclose(float(cells[2]), want, abs_tol=1e-9), (name, cells[2], want)
+    advice = page.get_by_test_id("stAlertContentSuccess").first
+    expect(advice).to_contain_text("Recommended: ")
+    assert any(f"Recommended: {n}." in advice.inner_text() for n in STRATEGIES)
+    per_class = page.get_by_test_id("stPlotlyChart").first  # grouped bars: strategy x class
+    ticks = per_class.locator("g.xtick text")
+    expect(ticks).to_have_count(len(STRATEGIES))
+    assert sorted(ticks.all_text_contents()) == sorted(STRATEGIES)
+    legend = per_class.locator("g.legend text.legendtext")
+    assert sorted(legend.all_text_contents()) == sorted(CLASSES)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    _screenshot(page, "compare")
+
+    # ------------------------------------------------------------ Results: charts drawn
+    _open(page, "Results")
+    expect(page.get_by_text(f"({FOLDS} folds, model logistic_regression, seed 0)")).to_be_visible()
+    per_class_table = page.get_by_test_id("stDataFrame").first
+    expect(per_class_table.locator("[role=row]")).to_have_count(1 + len(CLASSES))
+    assert sorted(r[0] for r in _grid_rows(per_class_table)) == sorted(CLASSES)
+    charts = page.get_by_test_id("stPlotlyChart").filter(visible=True)
+    last = charts.filter(has_text="F1 on training vs validation folds")  # the page's end
+    expect(last.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    n_visible = charts.count()
+    assert n_visible >= 4, n_visible  # confusion, threshold curve, PR curves, train/validation
+    for i in range(n_visible):
+        expect(charts.nth(i).locator(".js-plotly-plot .main-svg").first).to_be_visible()
+        expect(charts.nth(i).locator(MARKS)).not_to_have_count(0)  # not an empty frame
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    _screenshot(page, "results")
+
+    for name in ("data", "strategies", "compare", "results"):
+        assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
