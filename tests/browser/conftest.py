@@ -26,6 +26,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 MISSING_BROWSER = "Debian chromium not installed: apt-get install -y chromium"
 START_TIMEOUT_S = 60.0
+RUNS_ENV = "IMBALANCE_DASHBOARD_DATA"  # where the app saves runs (core.runs.data_dir)
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,10 @@ def _stop(proc: subprocess.Popen) -> None:
         pass
 
 
-def _start(log: Path) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run app.py`` on a free port; the process and its base URL."""
+def _start(log: Path, runs_dir: Path) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run app.py`` on a free port; the process and its base URL.
+
+    The app saves every comparison as a run: into ``runs_dir``, not the user's home."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [
@@ -81,21 +84,23 @@ def _start(log: Path) -> tuple[subprocess.Popen, str]:
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",  # nothing edits the code during a test run
     ]  # fmt: skip
+    env = {**os.environ, RUNS_ENV: str(runs_dir)}
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     return proc, url
 
 
 @pytest.fixture(scope="session")
-def streamlit_server() -> Iterator[Server]:
+def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Base URL of a running ``streamlit run app.py``, stopped at the end of the session."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / f"streamlit-{_worker()}.log"
     log.write_bytes(b"")
+    runs_dir = tmp_path_factory.mktemp("saved-runs")
     for _attempt in range(2):  # a port taken between probing and binding: try another
-        proc, url = _start(log)
+        proc, url = _start(log, runs_dir)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline and proc.poll() is None:
             if _healthy(url):
