@@ -423,7 +423,8 @@ def recommend(
             "Use one of: " + ", ".join([*per_class_metrics, *comparison.metric_names()]),
         )
     per_class = metric in per_class_metrics
-    what = f"{metric} of {'label' if comparison.task == 'multilabel' else 'class'} {cls!r}"
+    metric_name = {"f1": "F1", "precision": "precision", "recall": "recall"}.get(metric, metric)
+    what = f"{metric_name} of {'label' if comparison.task == 'multilabel' else 'class'} {cls!r}"
     shown = what if per_class else metric
     if not ok:
         return {

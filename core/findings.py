@@ -75,12 +75,13 @@ def overfitting(comparison: Comparison, name: str) -> list[Finding]:
     if big.empty:
         return []
     worst = big.iloc[0]
+    noun, plural = ("label", "s") if comparison.task == "multilabel" else ("class", "es")
     listed = ", ".join(f"'{r['class']}' ({r['gap']:+.2f})" for _, r in big.head(4).iterrows())
     return [
         Finding(
             code="overfitting_gap",
             severity="warning",
-            title=f"{name} overfits {len(big)} class(es)",
+            title=f"{name} overfits {len(big)} {noun}{'' if len(big) == 1 else plural}",
             message=f"F1 on the training folds exceeds F1 on the validation folds by more than "
             f"{GAP_CLASS:.2f} for {listed}; e.g. '{worst['class']}': {worst['train']:.2f} on "
             f"training vs {worst['validation']:.2f} on validation.",

@@ -136,6 +136,13 @@ def confusion_side_by_side(
     return fig
 
 
+def _padded(values: pd.Series, pad: float = 0.04) -> list[float]:
+    """An axis range around ``values`` with some room, clipped to [0, 1.02]."""
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    room = max(pad, (high - low) * 0.15)
+    return [max(0.0, low - room), min(1.02, high + room)]
+
+
 def accuracy_f1_plane(
     points: pd.DataFrame,
     *,
@@ -222,6 +229,10 @@ def accuracy_f1_plane(
                 name=name.replace("_", " "),
                 hovertemplate=f"{name}: accuracy %{{x:.3f}}, F1 %{{y:.3f}}<extra></extra>",
             )
-    fig.update_xaxes(range=[0, 1.02] if region is not None else None)
-    fig.update_yaxes(range=[0, 1.05])
+    if region is not None:
+        fig.update_xaxes(range=[0, 1.02])
+        fig.update_yaxes(range=[0, 1.05])
+    else:  # no region to show: zoom both axes alike on the points
+        fig.update_xaxes(range=_padded(points["accuracy"]))
+        fig.update_yaxes(range=_padded(points["f1"]))
     return fig
