@@ -23,6 +23,7 @@ PAGES = [
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("pages/tradeoffs.py", title="Trade-offs", icon=":material/show_chart:"),
     st.Page("pages/report.py", title="Report", icon=":material/description:"),
+    st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
 ]
 
 nav = st.navigation(PAGES)

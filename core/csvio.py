@@ -40,6 +40,11 @@ ENGINE_ATTR = "csv_engine"
 _DELIM_NAMES = {",": "comma ','", ";": "semicolon ';'", "\t": "tab", "|": "pipe '|'"}
 _CONTROL = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x7f"  # not \t \n \v \f \r
 _C_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_C_EOF_IN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+_ARROW_NOT_UTF8 = re.compile(r"conversion error to (large_)?(string|utf8): invalid UTF8", re.I)
+_EXCEL_SEP = re.compile(r"sep=(.)[ \t]*(\r\n|\r|\n)")
+_OTHER_SEPARATORS = {":": "colons ':'", " ": "spaces", "~": "tildes '~'", "^": "carets '^'"}
+_DECIMAL_COMMA = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")
 _MAGIC = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "looks like an old Excel (.xls) workbook",
      "In Excel use File > Save As > CSV and upload the .csv file"),
@@ -70,6 +75,7 @@ class _Dialect:
     skip_rows: int  # physical lines up to and including the header row
     quoted_newline: bool
     notes: tuple[str, ...]
+    lead_lines: int = 0  # lines before the header that are not blank (Excel's "sep=;")
 
 
 class _NotUtf8(Exception):
@@ -123,7 +129,12 @@ def _decode_and_parse(
     src, encoding = _to_utf8(raw, encoding, scan.result()[1], notes)
     text, complete = _sample_text(src)
     _refuse_text_formats(text, complete, src)
-    frame, dialect = _parse(src, text, complete)
+    try:
+        frame, dialect = _parse(src, text, complete)
+    except _NotUtf8:
+        raise DataError(
+            "The file's text could not be decoded", "Save it as UTF-8 CSV and upload that"
+        ) from None
     return frame, dialect, encoding, notes
 
 
@@ -293,6 +304,11 @@ def _refuse_text_formats(text: str, complete: bool, src: str | bytes) -> None:
             "The file is an HTML page, not a CSV",
             "Download the data itself as CSV (not the web page) and upload that",
         )
+    if start.startswith("<?xml"):
+        raise DataError(
+            "The file is XML, not a CSV",
+            "Convert it with pandas.read_xml(...).to_csv(...) or export CSV from its program",
+        )
     if body[0] in "{[" and _is_json(body, complete, src):
         raise DataError(
             "The file is JSON, not a CSV",
@@ -338,9 +354,17 @@ def _records(text: str, delimiter: str, complete: bool) -> list[tuple[int, list[
 
 
 def _sniff(text: str, complete: bool) -> _Dialect:
-    """Pick the delimiter whose field count is the most consistent, then read the header."""
+    """Pick the delimiter whose field count is the most consistent, then read the header.
+
+    Excel's "sep=;" first line is skipped and names the delimiter."""
+    lead, delimiters, lead_notes = 0, DELIMITERS, []
+    excel = _EXCEL_SEP.match(text)
+    if excel:
+        lead, text = 1, text[excel.end() :]
+        delimiters = (excel.group(1),) if excel.group(1) in DELIMITERS else DELIMITERS
+        lead_notes.append(f"Skipped Excel's '{excel.group(0).strip()}' first line.")
     best, best_key = None, None
-    for delimiter in DELIMITERS:
+    for delimiter in delimiters:
         recs = _records(text, delimiter, complete)
         if not recs:
             continue
@@ -352,6 +376,8 @@ def _sniff(text: str, complete: bool) -> _Dialect:
     if best is None:
         raise DataError("The file has no rows", "Upload a CSV with a header row and data")
     delimiter, recs = best
+    if best_key[2] == 1:
+        _refuse_other_separator([fields[0] for _, fields, _ in recs[:50]])
     header, data = recs[0], recs[1:]
     if complete and not data:
         raise _header_only()
@@ -362,16 +388,31 @@ def _sniff(text: str, complete: bool) -> _Dialect:
         raw_names.append("")  # a delimiter at the end of the data lines only
     elif over:
         line, fields = over[0]
-        raise _too_many_fields(line, len(fields), k, delimiter)
+        raise _too_many_fields(line + lead, len(fields), k, delimiter)
     names, unnamed, notes = _clean_names(raw_names)
     return _Dialect(
         delimiter=delimiter,
         names=tuple(names),
         unnamed=frozenset(unnamed),
-        skip_rows=header[2],
+        skip_rows=header[2] + lead,
         quoted_newline=any(end > start for start, _, end in recs),
-        notes=tuple(notes),
+        notes=tuple(lead_notes + notes),
+        lead_lines=lead,
     )
+
+
+def _refuse_other_separator(lines: list[str]) -> None:
+    """One column whose lines all hold the same number of e.g. ':' is a file split by ':'."""
+    if len(lines) < 2:
+        return
+    for sep, what in _OTHER_SEPARATORS.items():
+        counts = {line.strip().count(sep) for line in lines}
+        if len(counts) == 1 and counts.pop() >= 1:
+            raise DataError(
+                f"The values look separated by {what}, which is not a supported delimiter",
+                "Save the file with commas, semicolons, tabs or pipes between the values "
+                "(in a spreadsheet program: Save As > CSV) and upload it again",
+            )
 
 
 def _too_many_fields(line: int, n: int, k: int, delimiter: str) -> DataError:
@@ -417,10 +458,11 @@ def _parse(src: str | bytes, text: str, complete: bool) -> tuple[pd.DataFrame, _
             return _parse_arrow(src, dialect), dialect
         except pa.ArrowInvalid as err:
             message = str(err)
-            if "UTF8" in message:
-                raise _NotUtf8 from err
-            if "skip initial" in message or "Empty CSV" in message:
-                raise _header_only() from None
+            if not message.startswith("CSV parse error"):  # that one quotes the row's text
+                if _ARROW_NOT_UTF8.search(message):
+                    raise _NotUtf8 from err
+                if "skip initial" in message or "Empty CSV" in message:
+                    raise _header_only() from None
             if retry or dialect.quoted_newline or not _has_quote(src):
                 break
             dialect = replace(dialect, quoted_newline=True)
@@ -470,6 +512,7 @@ def _parse_c(src: str | bytes, dialect: _Dialect) -> pd.DataFrame:
             src if isinstance(src, str) else io.BytesIO(src),
             sep=dialect.delimiter,
             header=0,
+            skiprows=dialect.lead_lines,
             names=list(dialect.names),
             index_col=False,
             na_values=list(NA_TOKENS),
@@ -482,8 +525,18 @@ def _parse_c(src: str | bytes, dialect: _Dialect) -> pd.DataFrame:
         raise _NotUtf8 from err
     except pd.errors.ParserError as err:
         found = _C_ERROR.search(str(err))
+        eof = _C_EOF_IN_QUOTE.search(str(err))
+        if eof is not None:
+            line = _physical_line(src, dialect, int(eof.group(1)) + 1)
+            raise DataError(
+                f'A quote (") opened on line {line} is never closed',
+                "Close the quote or remove it, then upload the file again",
+            ) from None
         if found is None:
-            raise DataError(f"Could not parse the file as CSV ({err})".replace("\n", " ")) from None
+            raise DataError(
+                f"Could not parse the file as CSV ({err})".replace("\n", " "),
+                "Check that quotes are balanced and every line has the same number of fields",
+            ) from None
         k, c_line, n = (int(g) for g in found.groups())
         line = _physical_line(src, dialect, c_line)
         raise _too_many_fields(line, n, k, dialect.delimiter) from None
@@ -499,11 +552,29 @@ def _physical_line(src: str | bytes, dialect: _Dialect, c_line: int) -> int:
     stream = io.StringIO(raw.decode("utf-8-sig", errors="replace"), newline="")
     reader = csv.reader(stream, delimiter=dialect.delimiter, strict=False)
     prev = 0
-    for i, _ in enumerate(reader, start=1):
-        if i == c_line:
-            return prev + 1
-        prev = reader.line_num
+    try:
+        for i, _ in enumerate(reader, start=1):
+            if i == c_line:
+                return prev + 1
+            prev = reader.line_num
+    except csv.Error:  # e.g. a quote that never closes: the record starting after ``prev``
+        return prev + 1
     return c_line
+
+
+def _decimal_commas(frame: pd.DataFrame, col: str) -> bool:
+    """Turn a text column of numbers written with decimal commas ("1.234,5") into floats."""
+    s = frame[col]
+    if not isinstance(s.dtype, pd.StringDtype):
+        return False
+    uniques = pd.Series(s.dropna().unique(), dtype="str").str.strip()
+    if uniques.empty or not uniques.str.contains(",", regex=False).any():
+        return False
+    if not uniques.str.fullmatch(_DECIMAL_COMMA.pattern).all():
+        return False
+    text = s.str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    frame[col] = pd.to_numeric(text, errors="coerce").astype(np.float64)
+    return True
 
 
 def _tidy(frame: pd.DataFrame, dialect: _Dialect, notes: list[str]) -> pd.DataFrame:
@@ -521,6 +592,10 @@ def _tidy(frame: pd.DataFrame, dialect: _Dialect, notes: list[str]) -> pd.DataFr
     unnamed = [n for n in names if n in dialect.unnamed]
     if unnamed:
         notes.append(f"Named the columns with an empty header: {', '.join(unnamed)}.")
+    if dialect.delimiter != ",":
+        commas = [col for col in names if _decimal_commas(frame, col)]
+        if commas:
+            notes.append(f"Read decimal commas (1,5 = 1.5) in: {', '.join(commas)}.")
     inf_cols = []
     for col in names:
         values = frame[col].to_numpy() if frame[col].dtype == np.float64 else None

@@ -274,6 +274,12 @@ def build_dataset(
         y, keep, classes, decisions = _multilabel_sep(frame[targets[0]], label_sep, max_classes)
     else:
         y, keep, classes, decisions = _single_target(frame[targets[0]], max_classes, notes)
+    if y.ndim == 2 and len(classes) < 2:
+        raise DataError(
+            f"Only one label ('{classes[0]}') occurs in the target {', '.join(targets)}",
+            "A multi-label target needs at least two labels: pick more label columns, check "
+            "the label separator, or use a one-column (binary) target",
+        )
     task: TaskKind = (
         "multilabel" if y.ndim == 2 else "binary" if len(classes) == 2 else "multiclass"
     )
@@ -291,6 +297,11 @@ def build_dataset(
             columns[col] = values
     if not columns:
         dropped = [f"'{d.column}' ({d.reason})" for d in decisions.values() if d.kind == "dropped"]
+        if not dropped:
+            raise DataError(
+                f"The file has no column besides the target ({', '.join(targets)})",
+                "Add the feature columns to the file",
+            )
         raise DataError(
             f"No usable feature column is left: {_shorten(dropped, 6)}",
             "Add feature columns to the file, or pick another target",
@@ -389,7 +400,8 @@ def _single_target(
         )
     if k == 1:
         raise DataError(
-            f"Target column '{col}' has only one class: every value is '{uniques[0]}' ({n} rows)",
+            f"Target column '{col}' has only one class: every value is '{uniques[0]}' "
+            f"({n} row{'s' * (n != 1)})",
             "Pick a column with at least two classes",
         )
     if sep:

@@ -59,6 +59,12 @@ def synthetic_dataset(task: str, n: int = 300, seed: int = 0) -> Dataset:
     )
 
 
+@pytest.fixture(autouse=True)
+def _runs_in_tmp(tmp_path, monkeypatch):
+    """Saved runs go to a per-test folder, never to the user's real data directory."""
+    monkeypatch.setenv("IMBALANCE_DASHBOARD_DATA", str(tmp_path / "runs"))
+
+
 @pytest.fixture(scope="session")
 def datasets() -> dict[str, Dataset]:
     return {task: synthetic_dataset(task) for task in TASKS}

@@ -1,0 +1,238 @@
+"""Runs: every saved comparison. Reopen one into this session, compare two, delete one.
+
+Saved runs are the team's shared workspace; the dataset and results a session has open stay
+its own (session state), including after opening a run here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import DataError
+from core.runs import RunStore, SavedRun
+from ui import state, views
+from ui.loading import apply_target, load_file
+from ui.results import RUN_ID, run_store
+
+FLASH = "runs_flash"  # session key: (kind, message) to show after the rerun that follows an action
+COMPARED = "runs_compared"  # session key: ((run a, run b), store.compare(a, b)) of the last pair
+_DATA_KEYS = (state.RAW, state.RAW_BYTES, state.SOURCE, state.TARGET, state.DATASET, state.PROFILE)
+
+
+def _open(saved: SavedRun) -> str | None:
+    """Make ``saved`` this session's current comparison (and dataset, if it holds the data).
+
+    Returns a note for the user when the data could not come along.
+    """
+    comparison = saved.comparison
+    note = None
+    if saved.data_bytes is None:
+        note = (
+            "This run was saved without its data, so the Data and Strategies pages keep "
+            "showing the dataset you had open."
+        )
+    else:
+        before = {key: st.session_state.get(key) for key in _DATA_KEYS}
+        try:
+            load_file(saved.data_bytes, saved.data_name or comparison.dataset.name, "run")
+            apply_target(
+                state.TargetChoice(tuple(comparison.dataset.target), comparison.dataset.label_sep)
+            )
+        except DataError as err:
+            for key, value in before.items():  # all or nothing: keep the previous dataset
+                st.session_state[key] = value
+            note = (
+                f"The data saved with this run could not be read again ({err}); the Data page "
+                "keeps showing the dataset you had open."
+            )
+    st.session_state[state.COMPARISON] = comparison
+    st.session_state[state.CONFIG] = comparison.config
+    st.session_state[RUN_ID] = saved.id
+    return note
+
+
+def _compared(store: RunStore, a: str, b: str) -> pd.DataFrame:
+    """``store.compare(a, b)``, kept for the last pair so reruns do not reload both runs."""
+    last = st.session_state.get(COMPARED)
+    if last is None or last[0] != (a, b):
+        last = ((a, b), store.compare(a, b))
+        st.session_state[COMPARED] = last
+    return last[1]
+
+
+def _flash(kind: str, message: str) -> None:
+    st.session_state[FLASH] = (kind, message)
+    st.rerun()  # so that app.py's sidebar shows the dataset that is current now
+
+
+st.title("Runs")
+st.caption(
+    "Every comparison you run is saved here, with the file it ran on. Saved runs are shared "
+    "with everyone who uses this app; the data and results you have open stay yours."
+)
+flash = st.session_state.pop(FLASH, None)
+if flash is not None:
+    {"success": st.success, "warning": st.warning}.get(flash[0], st.info)(flash[1])
+
+store = run_store()
+try:
+    runs = store.list()
+except (OSError, sqlite3.Error) as err:
+    st.error(
+        f"The saved runs could not be read ({type(err).__name__}: {err}). Check the folder "
+        f"'{store.root}', or set IMBALANCE_DASHBOARD_DATA to another one."
+    )
+    st.stop()
+if runs.empty:
+    st.info(
+        "No saved runs yet. Every comparison you run on the **Strategies** page is saved "
+        "here automatically."
+    )
+    st.stop()
+
+# ---------------------------------------------------------------- the list
+shown = runs.assign(created=runs["created"].dt.strftime("%Y-%m-%d %H:%M UTC"))
+st.dataframe(
+    shown[
+        [
+            "created",
+            "dataset",
+            "task",
+            "target",
+            "model",
+            "strategies",
+            "cv",
+            "seed",
+            "best_strategy",
+            "best_macro_f1",
+            "n_rows",
+            "has_data",
+            "id",
+        ]
+    ],  # fmt: skip
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "created": "Date",
+        "dataset": "Dataset",
+        "task": "Task",
+        "target": "Target",
+        "model": "Model",
+        "strategies": "Strategies",
+        "cv": st.column_config.NumberColumn("Folds", format="%d"),
+        "seed": st.column_config.NumberColumn("Seed", format="%d"),
+        "best_strategy": "Best strategy",
+        "best_macro_f1": st.column_config.NumberColumn("Best macro F1", format="%.3f"),
+        "n_rows": st.column_config.NumberColumn("Rows", format="%d"),
+        "has_data": st.column_config.CheckboxColumn("Data saved"),
+        "id": "Run id",
+    },
+)
+
+ids = runs["id"].tolist()
+labels = {
+    row.id: f"{row.created:%Y-%m-%d %H:%M} · {row.dataset} · {row.model} · "
+    + (
+        f"best {row.best_strategy} ({row.best_macro_f1:.3f})"
+        if isinstance(row.best_strategy, str) and pd.notna(row.best_macro_f1)
+        else "no strategy ran"
+    )
+    + f" · {row.id}"
+    for row in runs.itertuples()
+}
+current = st.session_state.get(RUN_ID)
+chosen = st.selectbox(
+    "Run",
+    ids,
+    index=ids.index(current) if current in ids else 0,
+    format_func=labels.get,
+    help="Newest first. Opening a run makes it the comparison that Results and Compare show.",
+)
+if st.button("Open run", type="primary"):
+    try:
+        saved = store.load(chosen)
+    except DataError as err:
+        st.error(str(err))
+    else:
+        note = _open(saved)
+        done = f"Opened run `{chosen}`: **Results** and **Compare** now show it."
+        if note:
+            _flash("warning", f"{done} {note}")
+        _flash("success", done)
+if current is not None and current in ids:
+    st.caption(f"This session's results are run `{current}`.")
+st.page_link("pages/compare.py", label="See the comparison", icon="📊")
+st.page_link("pages/results.py", label="See each strategy's results", icon="🔎")
+
+# ---------------------------------------------------------------- compare two
+st.subheader("Compare two runs")
+if len(ids) < 2:
+    st.info("Save a second run to compare two runs side by side.")
+else:
+    col_a, col_b = st.columns(2)
+    a = col_a.selectbox("First run (A)", ids, index=1, format_func=labels.get)
+    b = col_b.selectbox("Second run (B)", ids, index=0, format_func=labels.get)
+    if a == b:
+        st.info("Pick two different runs.")
+    else:
+        try:
+            table = _compared(store, a, b)
+        except DataError as err:
+            st.error(str(err))
+        else:
+            info = runs.set_index("id")
+            if (info.at[a, "dataset"], info.at[a, "target"]) != (
+                info.at[b, "dataset"],
+                info.at[b, "target"],
+            ):
+                st.warning(
+                    "These runs used different data or targets: their numbers measure "
+                    "different problems, so compare them with care."
+                )
+            metrics = list(dict.fromkeys(table["metric"]))
+            metric = st.selectbox(
+                "Metric",
+                metrics,
+                index=metrics.index("macro_f1") if "macro_f1" in metrics else 0,
+                format_func=views.title,
+            )
+            picked = table[table["metric"] == metric].drop(columns="metric")
+            st.dataframe(
+                picked,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "strategy": "Strategy",
+                    "a": st.column_config.NumberColumn(f"A: {views.title(metric)}", format="%.3f"),
+                    "b": st.column_config.NumberColumn(f"B: {views.title(metric)}", format="%.3f"),
+                    "delta": st.column_config.NumberColumn("Δ (B − A)", format="%+.3f"),
+                    "status_a": "Status in A",
+                    "status_b": "Status in B",
+                },
+            )
+            st.caption(
+                "Pooled out-of-fold scores of each run; Δ is B minus A. A strategy that one "
+                "run did not include, or that failed there, shows no number on that side."
+            )
+            with st.expander("Every metric"):
+                st.dataframe(table, hide_index=True, width="stretch")
+
+# ---------------------------------------------------------------- delete
+st.subheader("Delete a run")
+st.caption(
+    "Deleting removes the run's results and the copy of the data saved with it, for everyone. "
+    "Results you have open in this session stay until you close it."
+)
+confirm = st.checkbox(f"Yes, delete run {chosen}", key=f"confirm-delete-{chosen}")
+if st.button("Delete run", disabled=not confirm):
+    try:
+        store.delete(chosen)
+    except DataError as err:
+        st.error(str(err))
+    else:
+        if st.session_state.get(RUN_ID) == chosen:
+            st.session_state[RUN_ID] = None
+        _flash("success", f"Deleted run `{chosen}`.")
