@@ -183,8 +183,8 @@ def _prepare(
     check_task(task)
     names = tuple(str(c) for c in classes)
     multilabel = task == "multilabel"
-    if len(names) < (1 if multilabel else 2):
-        need = "one label" if multilabel else "two classes"
+    if len(names) < 2:
+        need = "two labels" if multilabel else "two classes"
         raise DataError(f"Scoring needs at least {need}. Got {list(names)} instead")
     n = np.asarray(y_true).shape[0] if np.ndim(y_true) else 0
     if n == 0:
@@ -197,6 +197,11 @@ def _prepare(
             raise DataError(
                 f"proba must have shape ({n}, {len(names)}), one column per class. "
                 f"Got {proba.shape} instead"
+            )
+        if not np.isfinite(proba).all():
+            raise DataError(
+                "proba holds NaN or infinite values; probabilities must be finite numbers",
+                "Check the model's predict_proba output",
             )
     return _Preds(yt, yp, proba, names, task)
 

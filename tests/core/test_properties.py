@@ -233,28 +233,16 @@ def test_the_paired_t_test_raises_only_data_error(a, b, n_train, n_test):
     assert np.isnan(p) or 0 <= p <= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="core/metrics.py lets a one-label multi-label target through to sklearn, which "
-    "raises ValueError (samples_f1); core.data now refuses such targets, metrics should too",
-)
 def test_metrics_refuse_a_multilabel_target_with_one_label():
     y = np.array([[1], [0], [1]])
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match="at least two labels"):
         metrics.summary_scores(y, y, None, ["only"], "multilabel")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="core/metrics.py does not check that proba is finite; sklearn raises ValueError "
-    "'Input contains NaN' from roc_auc/average_precision",
-)
 def test_metrics_refuse_probabilities_that_are_not_finite():
     y = np.array([0, 1, 0, 1])
     proba = np.array([[0.5, 0.5], [np.nan, 0.2], [0.1, 0.9], [0.3, 0.7]])
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match="NaN or infinite"):
         metrics.summary_scores(y, y, proba, ["a", "b"], "binary")
 
 
