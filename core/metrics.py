@@ -66,6 +66,7 @@ __all__ = [
     "SUMMARY_METRICS",
     "TASK_KINDS",
     "THRESHOLD_COLUMNS",
+    "METRIC_TITLES",
     "MetricSpec",
     "PairedTestResult",
     "average_precision_per_class",
@@ -76,6 +77,7 @@ __all__ = [
     "confusion",
     "corrected_resampled_ttest",
     "mcnemar_test",
+    "metric_title",
     "metrics_at_threshold",
     "normalise_confusion",
     "per_class_table",
@@ -92,6 +94,29 @@ __all__ = [
 ]
 
 PER_CLASS_COLUMNS = ("class", "precision", "recall", "f1", "support", "specificity")
+
+# How each summary metric is named on screen and in reports.
+METRIC_TITLES = {
+    "accuracy": "Accuracy",
+    "balanced_accuracy": "Balanced accuracy",
+    "macro_f1": "Macro F1",
+    "weighted_f1": "Weighted F1",
+    "micro_f1": "Micro F1",
+    "samples_f1": "Samples F1",
+    "mcc": "MCC",
+    "g_mean": "G-mean",
+    "cohen_kappa": "Cohen's kappa",
+    "roc_auc": "ROC AUC",
+    "average_precision": "Average precision",
+    "hamming_loss": "Hamming loss",
+    "subset_accuracy": "Subset accuracy",
+}
+
+
+def metric_title(metric: str) -> str:
+    """The display name of a summary metric (``macro_f1`` -> "Macro F1")."""
+    return METRIC_TITLES.get(metric, metric.replace("_", " "))
+
 
 _SINGLE = frozenset({"binary", "multiclass"})
 _MULTI = frozenset({"multilabel"})

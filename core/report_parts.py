@@ -21,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.compare import Comparison
-from core.metrics import SUMMARY_METRICS
+from core.metrics import METRIC_TITLES, SUMMARY_METRICS, metric_title  # noqa: F401
 from core.profile import Finding
 from core.strategies import StrategyOptions
 from core.thresholds import default_cost_matrix
@@ -125,29 +125,10 @@ def key_value_table(pairs: Sequence[tuple[str, Cell | str]]) -> Table:
 
 # --------------------------------------------------------------------------- words
 
-METRIC_TITLES = {
-    "accuracy": "Accuracy",
-    "balanced_accuracy": "Balanced accuracy",
-    "macro_f1": "Macro F1",
-    "weighted_f1": "Weighted F1",
-    "micro_f1": "Micro F1",
-    "samples_f1": "Samples F1",
-    "mcc": "MCC",
-    "g_mean": "G-mean",
-    "cohen_kappa": "Cohen's kappa",
-    "roc_auc": "ROC AUC",
-    "average_precision": "Average precision",
-    "hamming_loss": "Hamming loss",
-    "subset_accuracy": "Subset accuracy",
-}
 HEADLINE = {
     "single": ("accuracy", "balanced_accuracy", "macro_f1", "mcc", "roc_auc"),
     "multilabel": ("micro_f1", "macro_f1", "samples_f1", "hamming_loss", "subset_accuracy"),
 }
-
-
-def metric_title(metric: str) -> str:
-    return METRIC_TITLES.get(metric, metric.replace("_", " "))
 
 
 def is_loss(metric: str) -> bool:

@@ -8,30 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from core.diagnostics import StrategyDetails, strategy_details
+from core.metrics import metric_title
 from core.profile import Finding
 
 SEVERITY = {"error": st.error, "warning": st.warning, "info": st.info}
 DETAILS = "strategy_details_cache"  # session key: {(comparison id, strategy): StrategyDetails}
 
-METRIC_TITLES = {
-    "accuracy": "Accuracy",
-    "balanced_accuracy": "Balanced accuracy",
-    "macro_f1": "Macro F1",
-    "weighted_f1": "Weighted F1",
-    "micro_f1": "Micro F1",
-    "samples_f1": "Samples F1",
-    "mcc": "MCC",
-    "g_mean": "G-mean",
-    "cohen_kappa": "Cohen's kappa",
-    "roc_auc": "ROC AUC",
-    "average_precision": "Average precision",
-    "hamming_loss": "Hamming loss",
-    "subset_accuracy": "Subset accuracy",
-}
-
 
 def title(metric: str) -> str:
-    return METRIC_TITLES.get(metric, metric.replace("_", " "))
+    return metric_title(metric)
 
 
 def show_findings(findings: Iterable[Finding], empty: str | None = None) -> None:
