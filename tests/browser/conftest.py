@@ -1,4 +1,5 @@
-"""Real-browser fixtures: one Streamlit server per test session (per xdist worker), Chromium.
+"""Real-browser fixtures: one Streamlit server per test session (per xdist worker), a
+factory of per-test servers that can be restarted, and Chromium.
 
 Playwright cannot download browsers here; the tests drive Debian's Chromium. Without it they
 skip, unless ``REQUIRE_BROWSER=1`` (set by CI) turns the skip into a failure.
@@ -7,6 +8,7 @@ skip, unless ``REQUIRE_BROWSER=1`` (set by CI) turns the skip into a failure.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -92,13 +94,10 @@ def _start(log: Path, runs_dir: Path) -> tuple[subprocess.Popen, str]:
     return proc, url
 
 
-@pytest.fixture(scope="session")
-def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Base URL of a running ``streamlit run app.py``, stopped at the end of the session."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / f"streamlit-{_worker()}.log"
-    log.write_bytes(b"")
-    runs_dir = tmp_path_factory.mktemp("saved-runs")
+def _launch(log: Path, runs_dir: Path) -> tuple[subprocess.Popen, str]:
+    """Start a server and wait until it answers its health check; the process and its URL.
+
+    Fails the test (with the server's log) when it does not come up."""
     for _attempt in range(2):  # a port taken between probing and binding: try another
         proc, url = _start(log, runs_dir)
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -107,17 +106,106 @@ def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
                 break
             time.sleep(0.25)
         if proc.poll() is None and _healthy(url):
-            break
+            return proc, url
         _stop(proc)
-    else:
-        pytest.fail(
-            f"streamlit did not answer {url}/_stcore/health within {START_TIMEOUT_S:.0f} s. "
-            f"Server log ({log}):\n{log.read_text(encoding='utf-8', errors='replace')}"
-        )
+    pytest.fail(
+        f"streamlit did not answer {url}/_stcore/health within {START_TIMEOUT_S:.0f} s. "
+        f"Server log ({log}):\n{log.read_text(encoding='utf-8', errors='replace')}"
+    )
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Base URL of a running ``streamlit run app.py``, stopped at the end of the session."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = ARTIFACTS / f"streamlit-{_worker()}.log"
+    log.write_bytes(b"")
+    runs_dir = tmp_path_factory.mktemp("saved-runs")
+    proc, url = _launch(log, runs_dir)
     try:
         yield Server(url=url, log=log)
     finally:
         _stop(proc)
+
+
+class ServerProcess:
+    """One test's own Streamlit server on a given runs folder; it can be stopped and a new
+    process started on the same folder (on a new free port), as after a server restart."""
+
+    def __init__(self, runs_dir: Path, log: Path) -> None:
+        self.runs_dir = runs_dir
+        self.log = log
+        self._proc: subprocess.Popen | None = None
+        self._url: str | None = None
+        self.starts = 0
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running process (no trailing slash)."""
+        if self._proc is None or self._url is None:
+            raise RuntimeError("the server is not running: call start() first")
+        return self._url
+
+    @property
+    def server(self) -> Server:
+        return Server(url=self.url, log=self.log)
+
+    def start(self) -> Server:
+        if self._proc is not None:
+            raise RuntimeError(f"the server is already running at {self._url}")
+        self.starts += 1
+        with self.log.open("a", encoding="utf-8") as out:
+            out.write(f"---- start {self.starts} (runs in {self.runs_dir})\n")
+        self._proc, self._url = _launch(self.log, self.runs_dir)
+        return self.server
+
+    def stop(self) -> None:
+        """Stop the process (SIGTERM to its group, then SIGKILL); no-op when stopped."""
+        if self._proc is not None:
+            _stop(self._proc)
+        self._proc = self._url = None
+
+    def restart(self) -> Server:
+        """Stop this process and start a new one on the same runs folder."""
+        self.stop()
+        return self.start()
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+class ServerFactory:
+    """``server_factory(runs_dir)``: a started :class:`ServerProcess` of this test; every
+    one is stopped when the test ends."""
+
+    def __init__(self, name: str) -> None:
+        self.name = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80]
+        self.servers: list[ServerProcess] = []
+
+    def __call__(self, runs_dir: Path) -> ServerProcess:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        log = ARTIFACTS / f"streamlit-{_worker()}-{self.name}-{len(self.servers)}.log"
+        log.write_bytes(b"")
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        server = ServerProcess(runs_dir, log)
+        self.servers.append(server)
+        server.start()
+        return server
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+
+@pytest.fixture
+def server_factory(request: pytest.FixtureRequest) -> Iterator[ServerFactory]:
+    """Start this test's own servers (each on a runs folder the test chooses, e.g. under
+    ``tmp_path``); they can be restarted, and all are stopped at the end of the test."""
+    factory = ServerFactory(request.node.name)
+    try:
+        yield factory
+    finally:
+        factory.close()
 
 
 def _chromium_path() -> str | None:
@@ -127,17 +215,25 @@ def _chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright (skipped when missing, failed under CI)."""
+def chromium() -> str:
+    """Path of Debian's Chromium (skipped when missing, failed when REQUIRE_BROWSER=1).
+
+    For tests that launch it themselves (e.g. with Playwright's async API)."""
     path = _chromium_path()
     if path is None:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(MISSING_BROWSER)
         pytest.skip(MISSING_BROWSER)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str):
+    """Debian's Chromium driven by Playwright (skipped when missing, failed under CI)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path)
+        b = p.chromium.launch(executable_path=chromium)
         try:
             yield b
         finally:
@@ -146,10 +242,17 @@ def browser():
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """On a failed browser test, attach the Streamlit server's log to the report."""
+    """On a failed browser test, attach its Streamlit servers' logs to the report."""
     report = yield
-    server = getattr(item, "funcargs", {}).get("streamlit_server")
-    if report.failed and isinstance(server, Server):
+    if not report.failed:
+        return report
+    funcargs = getattr(item, "funcargs", {})
+    servers: list[Server | ServerProcess] = []
+    if isinstance(funcargs.get("streamlit_server"), Server):
+        servers.append(funcargs["streamlit_server"])
+    if isinstance(funcargs.get("server_factory"), ServerFactory):
+        servers += funcargs["server_factory"].servers
+    for server in servers:
         report.sections.append((f"streamlit server log ({server.log})", server.log_text()))
     return report
 
@@ -163,3 +266,21 @@ def page(browser, streamlit_server: Server):
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """``new_page()``: a page in a fresh browser context (a new Streamlit session, downloads
+    accepted) at a desktop size; every context is closed at the end of the test."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()
