@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from core import csv_pieces
 from core.errors import DataError
 
 MAX_BYTES = 200 * 1024**2
@@ -36,6 +37,9 @@ NA_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "none
              "#N/A", "missing", "Missing")  # fmt: skip
 DELIMITERS = (",", ";", "\t", "|")
 ENGINE_ATTR = "csv_engine"
+COMPACT_INTS = (np.int8, np.int16, np.int32)
+"""Whole-number columns are held in the first of these that holds every value."""
+_EXACT_PROBE = 4096  # float values tried first: a column of decimals fails on its first rows
 
 _DELIM_NAMES = {",": "comma ','", ";": "semicolon ';'", "\t": "tab", "|": "pipe '|'"}
 _CONTROL = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x7f"  # not \t \n \v \f \r
@@ -106,7 +110,7 @@ def read_csv_source(
         frame, dialect, encoding, notes = _decode_and_parse(path, data, head, encoding, scan)
         digest = scan.result()[0]
     notes.extend(dialect.notes)
-    frame = _tidy(frame, dialect, notes)
+    frame = compact_numeric(_tidy(frame, dialect, notes))
     return CsvRead(frame, name or default_name, digest, encoding, dialect.delimiter, tuple(notes))
 
 
@@ -178,11 +182,16 @@ def _read_all(path: str) -> bytes:
 
 
 def _scan(path: str | None, data: bytes | None) -> tuple[str, bool]:
-    """sha256 of the raw bytes and whether they hold a NUL (a memory map: no copies)."""
+    """sha256 of the raw bytes and whether they hold a NUL, read in 1 MB pieces (a memory
+    map of the whole file would count in the resident memory while the file is parsed)."""
     if data is not None:
         return hashlib.sha256(data).hexdigest(), data.find(b"\0") >= 0
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as view:
-        return hashlib.sha256(view).hexdigest(), view.find(b"\0") >= 0
+    digest, nul = hashlib.sha256(), False
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+            nul = nul or chunk.find(b"\0") >= 0
+    return digest.hexdigest(), nul
 
 
 def _mb(n: int) -> str:
@@ -483,16 +492,31 @@ def _header_only() -> DataError:
 
 
 def _parse_arrow(src: str | bytes, dialect: _Dialect) -> pd.DataFrame:
-    table = pacsv.read_csv(
-        src if isinstance(src, str) else pa.BufferReader(pa.py_buffer(src)),
-        read_options=pacsv.ReadOptions(
-            column_names=list(dialect.names), skip_rows=dialect.skip_rows
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=dialect.delimiter, newlines_in_values=dialect.quoted_newline
-        ),
-        convert_options=pacsv.ConvertOptions(null_values=list(NA_TOKENS), strings_can_be_null=True),
+    parse_options = pacsv.ParseOptions(
+        delimiter=dialect.delimiter, newlines_in_values=dialect.quoted_newline
     )
+    convert_options = pacsv.ConvertOptions(null_values=list(NA_TOKENS), strings_can_be_null=True)
+    table = None
+    if csv_pieces.worth_it(src):  # big file: piece by piece, a lower memory peak
+        try:
+            table = csv_pieces.read_in_pieces(
+                src,
+                skip_rows=dialect.skip_rows,
+                read_options=pacsv.ReadOptions(column_names=list(dialect.names)),
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+        except pa.ArrowInvalid:
+            table = None  # read it whole, as a small file: same result or the same error
+    if table is None:
+        table = pacsv.read_csv(
+            src if isinstance(src, str) else pa.BufferReader(pa.py_buffer(src)),
+            read_options=pacsv.ReadOptions(
+                column_names=list(dialect.names), skip_rows=dialect.skip_rows
+            ),
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
     for i, fld in enumerate(table.schema):
         if pa.types.is_binary(fld.type) or pa.types.is_large_binary(fld.type):
             raise _NotUtf8(fld.name)  # pyarrow falls back to bytes for invalid UTF-8
@@ -500,8 +524,10 @@ def _parse_arrow(src: str | bytes, dialect: _Dialect) -> pd.DataFrame:
             table = table.set_column(i, fld.name, table.column(i).cast(pa.float64()))
         elif pa.types.is_time(fld.type) or pa.types.is_duration(fld.type):
             table = table.set_column(i, fld.name, table.column(i).cast(pa.string()))
-    frame = table.to_pandas(self_destruct=True, date_as_object=False)
+    # split_blocks: one block per column, so float columns need no copy into a 2-D block.
+    frame = table.to_pandas(self_destruct=True, split_blocks=True, date_as_object=False)
     del table
+    pa.default_memory_pool().release_unused()  # hand the parser's buffers back to the OS
     frame.attrs[ENGINE_ATTR] = "pyarrow"
     return frame
 
@@ -608,3 +634,40 @@ def _tidy(frame: pd.DataFrame, dialect: _Dialect, notes: list[str]) -> pd.DataFr
         raise _header_only()
     frame.index = pd.RangeIndex(frame.shape[0])
     return frame
+
+
+def compact_numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Hold numeric columns in smaller types where that changes no value (in place).
+
+    The rule: a 64-bit integer column becomes int8, int16 or int32, the first whose range
+    holds its minimum and maximum; a float64 column becomes float32 when every value
+    (missing ones aside) converts to float32 and back unchanged, e.g. whole numbers up to
+    2**24 with gaps, or halves and quarters. Decimals such as 0.1 are not exact in float32
+    and stay float64. Converting back to float64 gives the original values bit for bit, so
+    models and metrics see the same numbers; ``core.data`` types features as float64 again.
+    """
+    for col in frame.columns:
+        values = frame[col].to_numpy() if frame[col].dtype in (np.int64, np.float64) else None
+        if values is None or values.size == 0:
+            continue
+        if values.dtype == np.int64:
+            small = _smallest_int(values.min(), values.max())
+            if small is not None:
+                frame[col] = values.astype(small)
+        elif _exact_in_float32(values[:_EXACT_PROBE]) and _exact_in_float32(values):
+            frame[col] = values.astype(np.float32)
+    return frame
+
+
+def _smallest_int(lo: int, hi: int) -> type | None:
+    for kind in COMPACT_INTS:
+        info = np.iinfo(kind)
+        if info.min <= lo and hi <= info.max:
+            return kind
+    return None
+
+
+def _exact_in_float32(values: np.ndarray) -> bool:
+    with np.errstate(over="ignore", invalid="ignore"):  # too large for float32: not exact
+        small = values.astype(np.float32)
+    return bool(np.array_equal(small, values, equal_nan=True))

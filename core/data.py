@@ -81,6 +81,10 @@ class Dataset:
     content_hash: str = ""
     label_sep: str | None = None
     notes: tuple[str, ...] = field(default=())
+    # A stratified sample (core.sampling): rows of the data it was drawn from, and the
+    # sentence announcing it; its content_hash then ends in "#sample-<rows>-seed<seed>".
+    sampled_from: int | None = None
+    sample_note: str | None = None
 
     @property
     def n_rows(self) -> int:
@@ -128,6 +132,7 @@ _DATE = re.compile(
 _DATE_FORMATS = ("ISO8601", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m/%d/%y",
                  "%d/%m/%y", "mixed")  # fmt: skip
 _EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
+_COMPACT_DTYPES = frozenset({"int8", "int16", "int32", "float32"})  # see compact_numeric
 _CONTINUOUS_MIN = 10  # non-whole numeric targets with more distinct values are continuous
 
 
@@ -306,7 +311,9 @@ def build_dataset(
             f"No usable feature column is left: {_shorten(dropped, 6)}",
             "Add feature columns to the file, or pick another target",
         )
-    X = pd.DataFrame(columns)
+    # copy=False: no consolidation into one 2-D block, so float64 columns of the file are
+    # shared with the raw table instead of copied (half the memory of a big numeric file).
+    X = pd.DataFrame(columns, copy=False)
     X.index = pd.RangeIndex(row_ids.size)
     schema = tuple(decisions[c] for c in frame.columns)
     kinds = {d.column: d.kind for d in schema}
@@ -578,6 +585,7 @@ def _type_feature(col: str, s: pd.Series, n: int) -> tuple[ColumnDecision, pd.Se
 def _numeric(
     col: str, s: pd.Series, present: int, missing: str
 ) -> tuple[ColumnDecision, pd.Series | None]:
+    held = s.dtype.name if s.dtype.name in _COMPACT_DTYPES else None
     s = s.astype(np.float64)
     values = s.to_numpy()
     lo, hi = np.nanmin(values), np.nanmax(values)
@@ -590,7 +598,8 @@ def _numeric(
         if sequence or (_id_name(col) and k >= 0.95 * present):
             what = " (an integer sequence)" if sequence else ""
             return _drop(col, f"ID-like: {k} distinct values in {present} rows{what}")
-    return ColumnDecision(col, "numeric", f"numeric{missing}"), s
+    read_as = f"; read as {held} (lossless)" if held else ""
+    return ColumnDecision(col, "numeric", f"numeric{missing}{read_as}"), s
 
 
 def _days(s: pd.Series) -> pd.Series:
@@ -631,12 +640,20 @@ def _text(
     if k <= limit:
         return ColumnDecision(
             col, "categorical", f"categorical: {k} distinct values{missing}"
-        ), s.astype(object)
+        ), _as_objects(s)
     if k == present and not sample.str.contains(r"\s").any():
         return _drop(col, id_like)
     return _drop(
         col, f"high-cardinality text: {k} distinct values in {n} rows (over {limit} to one-hot)"
     )
+
+
+def _as_objects(s: pd.Series) -> pd.Series:
+    """``s.astype(object)`` with one Python string per distinct value, not one per row
+    (a million rows of a few categories then cost 8 MB of pointers, not 60 MB of strings)."""
+    codes, uniques = pd.factorize(s)
+    table = np.append(np.asarray(uniques, dtype=object), np.nan)  # code -1 (missing) -> NaN
+    return pd.Series(table[codes], index=s.index, name=s.name, dtype=object)
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
