@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
-from core import metrics
+from core import metrics, parallel
 from core.data import Dataset
 from core.errors import DataError
 from core.evaluate import (
@@ -138,6 +138,8 @@ class DatasetSummary:
     n_holdout_rows: int
     n_dropped_missing_target: int = 0
     label_sep: str | None = None
+    sampled_from: int | None = None  # rows of the full data when this ran on a sample
+    sample_note: str | None = None  # the sentence announcing the sample (see core.sampling)
 
 
 def _summary(ds: Dataset, n_holdout: int) -> DatasetSummary:
@@ -153,6 +155,8 @@ def _summary(ds: Dataset, n_holdout: int) -> DatasetSummary:
         n_holdout_rows=n_holdout,
         n_dropped_missing_target=ds.n_dropped_missing_target,
         label_sep=ds.label_sep,
+        sampled_from=ds.sampled_from,
+        sample_note=ds.sample_note,
     )
 
 
@@ -274,6 +278,8 @@ def run_comparison(
     config: CompareConfig,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    *,
+    scheduler: str | None = None,
 ) -> Comparison:
     """Cross-validate every strategy of ``config`` on the same folds of ``ds``.
 
@@ -282,6 +288,11 @@ def run_comparison(
     done, total)`` is called from this process as each fit finishes; when ``should_stop()``
     then answers True (or ``progress`` raises), the pending fits are abandoned and
     :class:`Cancelled` (or that exception) is raised: a run is complete or absent, never half.
+
+    The fits run in ``config.n_jobs`` local processes, or on the Dask cluster whose
+    scheduler address is ``scheduler`` (default: ``$IMBALANCE_DASK_SCHEDULER``, see
+    :mod:`core.parallel`); every fit is single-threaded and seeded, so the results are the
+    same wherever they run.
     """
     _check_important(ds, config.important_class)
     config.options.validated(ds)  # bad options fail once, here, not in every fit
@@ -309,23 +320,8 @@ def run_comparison(
         ]
     done: dict[tuple[str, int], FoldResult] = {}
     if tasks:
-        fits = Parallel(n_jobs=config.n_jobs, return_as="generator_unordered")(tasks)
-        try:
-            for fit in fits:
-                done[(fit.strategy, fit.fold)] = fit
-                if progress is not None:
-                    progress(fit.strategy, fit.fold, len(done), len(tasks))
-                if should_stop is not None and len(done) < len(tasks) and should_stop():
-                    raise Cancelled(
-                        f"Comparison cancelled after {len(done)} of {len(tasks)} fits",
-                        "Nothing was kept from this run; earlier results are unchanged",
-                    )
-        finally:
-            # An exception (cancel, or a page rerun) abandons the pending fits; joblib then
-            # warns that it cancelled them, which is exactly what was asked.
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=r".*tasks .*(cancelled|not used)")
-                fits.close()
+        with parallel.backend(parallel.scheduler_address(scheduler)):
+            _run_tasks(tasks, config.n_jobs, done, progress, should_stop)
 
     results: dict[str, StrategyResult] = {}
     for name in config.strategies:
@@ -345,6 +341,33 @@ def run_comparison(
         holdout_y_true=np.asarray(ds.y)[hold_rows] if len(hold_rows) else None,
         holdout_row_ids=np.asarray(ds.row_ids)[hold_rows] if len(hold_rows) else None,
     )
+
+
+def _run_tasks(
+    tasks: list,
+    n_jobs: int,
+    done: dict[tuple[str, int], FoldResult],
+    progress: Progress | None,
+    should_stop: Callable[[], bool] | None,
+) -> None:
+    """Run the fits with joblib (the backend in force), filling ``done`` as they finish."""
+    fits = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+    try:
+        for fit in fits:
+            done[(fit.strategy, fit.fold)] = fit
+            if progress is not None:
+                progress(fit.strategy, fit.fold, len(done), len(tasks))
+            if should_stop is not None and len(done) < len(tasks) and should_stop():
+                raise Cancelled(
+                    f"Comparison cancelled after {len(done)} of {len(tasks)} fits",
+                    "Nothing was kept from this run; earlier results are unchanged",
+                )
+    finally:
+        # An exception (cancel, or a page rerun) abandons the pending fits; joblib then
+        # warns that it cancelled them, which is exactly what was asked.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*tasks .*(cancelled|not used)")
+            fits.close()
 
 
 # --------------------------------------------------------------------------- recommendation
