@@ -36,5 +36,22 @@ with st.sidebar:
         st.text(source.name + (" (sample)" if source.kind == "sample" else ""))
         target = ", ".join(ds.target)
         st.caption(f"{ds.n_rows:,} rows · {ds.task} · target: {target} · {len(ds.classes)} classes")
+        if ds.sampled_from:
+            st.info(
+                f"Stratified sample: {ds.n_rows:,} of {ds.sampled_from:,} rows. Profile, "
+                "results and report come from the sample.",
+                icon=":material/filter_alt:",
+            )
+    shown = st.session_state.get(state.COMPARISON)
+    if (
+        shown is not None
+        and shown.dataset.sampled_from
+        and (ds is None or ds.content_hash != shown.dataset.content_hash)
+    ):
+        st.info(
+            f"The results shown ran on a stratified sample: {shown.dataset.n_rows:,} of "
+            f"{shown.dataset.sampled_from:,} rows.",
+            icon=":material/filter_alt:",
+        )
 
 nav.run()

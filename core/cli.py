@@ -63,6 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", default="out", help="output directory (created)")
     a.add_argument("--n-jobs", type=int, default=-1, help="parallel workers (-1 = all cores)")
     a.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the fits on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: $IMBALANCE_DASK_SCHEDULER, else this machine)",
+    )
+    a.add_argument(
+        "--sample",
+        type=int,
+        default=None,
+        metavar="ROWS",
+        help="analyse a stratified sample of this many rows (announced in the report)",
+    )
+    a.add_argument(
         "--important-class", default=None, help="class whose F1 decides the recommendation"
     )
     a.add_argument(
@@ -105,6 +119,10 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from core.strategies import StrategyOptions
 
     ds = load_dataset(args.data, args.target, label_sep=args.label_sep)
+    if args.sample is not None:
+        from core.sampling import stratified_sample
+
+        ds = stratified_sample(ds, args.sample, seed=args.seed)
     names = (
         tuple(s.strip() for s in args.strategies.split(",") if s.strip())
         if args.strategies
@@ -121,7 +139,7 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
         n_jobs=args.n_jobs,
         important_class=args.important_class,
     )
-    comparison = run_comparison(ds, config)
+    comparison = run_comparison(ds, config, scheduler=args.scheduler)
     profile = build_profile(ds, cv=args.cv)
     command = "python -m core " + " ".join(shlex.quote(a) for a in argv)
     out = Path(args.out)

@@ -157,6 +157,9 @@ def results_dict(
             "n_cv_rows": ds.n_cv_rows,
             "n_holdout_rows": ds.n_holdout_rows,
             "n_dropped_missing_target": ds.n_dropped_missing_target,
+            # a stratified sample (core.sampling): rows of the full data, and the announcement
+            "sampled_from": ds.sampled_from,
+            "sample_note": ds.sample_note,
             "task": ds.task,
             "classes": list(ds.classes),
             "class_counts": ds.class_counts,

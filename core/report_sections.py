@@ -69,6 +69,9 @@ def _dataset(c: Comparison, doc: dict, ds: Dataset | None, store: FigureStore) -
     ]
     if data["label_sep"]:
         facts.insert(3, ("Label separator", data["label_sep"]))
+    if c.dataset.sampled_from:
+        at = [label for label, _ in facts].index("Rows analysed") + 1
+        facts.insert(at, ("Rows in the data (sampled from)", count(c.dataset.sampled_from)))
     if ds is not None:
         facts.append(("Numeric features", count(len(ds.numeric_features))))
         facts.append(("Categorical features", count(len(ds.categorical_features))))
@@ -84,7 +87,8 @@ def _dataset(c: Comparison, doc: dict, ds: Dataset | None, store: FigureStore) -
             [noun.capitalize(), "Rows", share_title], rows, row_attrs=[{"class": k} for k in counts]
         ),  # fmt: skip
         "chart": store.add(class_distribution(counts, multilabel=c.task == "multilabel")),
-        "notes": list(ds.notes) if ds is not None else [],
+        # the sample's own note is shown as a callout above, not a second time here
+        "notes": [n for n in ds.notes if n != c.dataset.sample_note] if ds is not None else [],
         "schema": None
         if schema is None
         else Table(
@@ -365,6 +369,8 @@ def context(
         "cv": c.config.cv,
         "model": c.config.model,
         "has_dataset": dataset is not None,
+        "sample_note": c.dataset.sample_note,  # announced at the top and in the dataset section
+        "sampled_from": c.dataset.sampled_from,
     }
     ctx["dataset"] = _dataset(c, doc, dataset, store)
     ctx["profile"] = _profile(profile, store)

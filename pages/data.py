@@ -10,6 +10,7 @@ import streamlit as st
 from core import plots
 from core.data import schema_frame
 from core.errors import DataError
+from core.sampling import MIN_CLASS_ROWS
 from ui import state
 from ui.loading import apply_target, content_hash, load_file, load_sample, target_suggestion
 
@@ -133,9 +134,39 @@ else:
 
 if choice is None:
     st.stop()
+
+
+def _sample_rows(n_file: int) -> int | None:
+    """The "Work on a stratified sample" controls, offered for big files: rows, or None."""
+    current = st.session_state.get(state.SAMPLE_ROWS)
+    if n_file <= state.SAMPLE_OFFER_ROWS and current is None:
+        return None
+    on = st.checkbox(
+        "Work on a stratified sample",
+        value=current is not None,
+        key=f"sample-on-{key}",
+        help=f"This file has {n_file:,} rows. A sample keeps each class's share of the rows "
+        f"(small classes keep at least {MIN_CLASS_ROWS}) and makes profiling and comparing "
+        "quick. While it is on, the sidebar of every page and the report say so.",
+    )
+    if not on:
+        return None
+    default = current or min(state.SAMPLE_DEFAULT_ROWS, n_file - 1)
+    rows = st.number_input(
+        "Rows in the sample",
+        min_value=1_000,
+        max_value=max(1_000, n_file - 1),
+        value=min(default, max(1_000, n_file - 1)),
+        step=10_000,
+        key=f"sample-rows-{key}",
+    )
+    return int(rows)
+
+
+sample_rows = _sample_rows(len(raw.frame))
 previous = st.session_state.get(state.DATASET)
 try:
-    ds = apply_target(choice)
+    ds = apply_target(choice, sample_rows)
 except DataError as err:
     st.error(str(err))
     st.stop()
@@ -147,7 +178,11 @@ prof = st.session_state[state.PROFILE]
 noun = "labels" if ds.is_multilabel else "classes"
 singular = "label" if ds.is_multilabel else "class"
 c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric("Rows analysed", f"{ds.n_rows:,}")
+c1.metric(
+    "Rows analysed",
+    f"{ds.n_rows:,}",
+    help=f"A stratified sample of the {ds.sampled_from:,} rows" if ds.sampled_from else None,
+)
 c2.metric("Task", ds.task)
 c3.metric(noun.capitalize(), len(ds.classes))
 c4.metric("Features used", len(ds.numeric_features) + len(ds.categorical_features))
@@ -155,11 +190,14 @@ if ds.is_multilabel:
     c5.metric("MeanIR", f"{prof.multilabel.mean_ir:.1f}", help="Mean imbalance ratio per label")
 else:
     c5.metric("Imbalance ratio", f"{prof.imbalance_ratio:.1f} : 1", help="Largest / smallest class")
+if ds.sample_note:
+    st.info(ds.sample_note, icon=":material/filter_alt:")
 if ds.n_dropped_missing_target:
     st.info(f"{ds.n_dropped_missing_target:,} rows with no target value were left out.")
-if ds.notes:
-    with st.expander(f"What the intake noticed ({len(ds.notes)})"):
-        for note in ds.notes:
+notes = [n for n in ds.notes if n != ds.sample_note]
+if notes:
+    with st.expander(f"What the intake noticed ({len(notes)})"):
+        for note in notes:
             st.write("- " + note)
 
 # ---------------------------------------------------------------- pitfalls

@@ -9,6 +9,7 @@ import streamlit as st
 from core.data import Dataset, RawTable, TargetSuggestion, build_dataset, read_table, suggest_target
 from core.errors import DataError
 from core.profile import Profile, build_profile
+from core.sampling import stratified_sample
 from ui import state
 
 
@@ -23,6 +24,18 @@ def _dataset(
 ) -> Dataset:
     target = columns[0] if len(columns) == 1 else list(columns)
     return build_dataset(_raw, target, label_sep=label_sep)
+
+
+@st.cache_data(max_entries=8, show_spinner="Drawing the stratified sample…")
+def _sample(
+    content_hash: str,
+    columns: tuple[str, ...],
+    label_sep: str | None,
+    n_rows: int,
+    seed: int,
+    _ds: Dataset,
+) -> Dataset:
+    return stratified_sample(_ds, n_rows, seed)
 
 
 @st.cache_data(max_entries=32, show_spinner="Profiling the classes…")
@@ -55,26 +68,36 @@ def load_file(data: bytes, name: str, kind: str) -> RawTable:
     st.session_state[state.TARGET] = None
     st.session_state[state.DATASET] = None
     st.session_state[state.PROFILE] = None
+    st.session_state[state.SAMPLE_ROWS] = None  # a new file starts on all its rows
     return raw
 
 
-def apply_target(choice: state.TargetChoice) -> Dataset:
+def apply_target(choice: state.TargetChoice, sample_rows: int | None = None) -> Dataset:
     """Build the Dataset and Profile for the current table and ``choice`` into session state.
 
-    On DataError nothing in session state changes, so the last good dataset stays usable.
+    With ``sample_rows`` the Dataset is a stratified sample of that many rows (announced in
+    its ``sample_note``). On DataError nothing in session state changes, so the last good
+    dataset stays usable.
     """
     raw: RawTable = st.session_state[state.RAW]
     if (
         choice == st.session_state.get(state.TARGET)
+        and sample_rows == st.session_state.get(state.SAMPLE_ROWS)
         and st.session_state.get(state.DATASET) is not None
     ):
         return st.session_state[state.DATASET]  # unchanged: no copy out of the cache
     ds = _dataset(raw.content_hash, choice.columns, choice.label_sep, raw)
-    prof = _profile(raw.content_hash, choice.columns, choice.label_sep, ds)
+    if sample_rows is not None:
+        ds = _sample(
+            raw.content_hash, choice.columns, choice.label_sep, sample_rows, state.SAMPLE_SEED, ds
+        )
+    # keyed by the dataset's hash: a sample's ends in "#sample-<rows>-seed<seed>"
+    prof = _profile(ds.content_hash, choice.columns, choice.label_sep, ds)
     # A new dataset or target invalidates the results shown (saved runs are kept elsewhere).
     st.session_state[state.COMPARISON] = None
     st.session_state[state.CONFIG] = None
     st.session_state[state.TARGET] = choice
+    st.session_state[state.SAMPLE_ROWS] = sample_rows
     st.session_state[state.DATASET] = ds
     st.session_state[state.PROFILE] = prof
     return ds

@@ -26,6 +26,12 @@ PROFILE = "profile"  # core.profile.Profile of DATASET
 UPLOAD_HASH = "upload_hash"  # hash of the last uploaded file handled (so reruns do not reload)
 COMPARISON = "comparison"  # core.compare.Comparison of the last run
 CONFIG = "compare_config"  # core.compare.CompareConfig of the last run
+SAMPLE_ROWS = "sample_rows"  # rows of the stratified sample DATASET is (None: all rows)
+
+# Big files: the Data page offers a stratified sample above this many rows
+SAMPLE_OFFER_ROWS = 200_000
+SAMPLE_DEFAULT_ROWS = 100_000
+SAMPLE_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,9 @@ class TargetChoice:
 
 def init() -> None:
     """Session defaults (called once per script run by app.py)."""
-    for key in (RAW, RAW_BYTES, SOURCE, TARGET, DATASET, PROFILE, UPLOAD_HASH, COMPARISON, CONFIG):
+    keys = (RAW, RAW_BYTES, SOURCE, TARGET, DATASET, PROFILE, UPLOAD_HASH, COMPARISON, CONFIG,
+            SAMPLE_ROWS)  # fmt: skip
+    for key in keys:
         st.session_state.setdefault(key, None)
 
 

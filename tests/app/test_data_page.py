@@ -188,3 +188,62 @@ def test_uploading_the_same_file_again_after_a_sample_loads_it_again(app, churn_
     app.upload("churners.csv", churn_csv)
     assert app.dataset.name == "churners.csv"
     assert app.metrics()["Rows analysed"] == "300"
+
+
+def test_stratified_sample_is_offered_used_and_announced(app, default_sample, monkeypatch):
+    """Big files get "Work on a stratified sample"; the sample is core's, and it is announced
+    on the Data page and in the sidebar of every page (here: Strategies) until switched off."""
+    from core.compare import CompareConfig, run_comparison
+    from core.sampling import stratified_sample
+    from ui import state
+
+    ds, _ = default_sample
+    assert app.at.checkbox == [] or all(
+        c.label != "Work on a stratified sample" for c in app.at.checkbox
+    ), f"{ds.n_rows:,} rows is below the offer threshold: no sample offered"
+    monkeypatch.setattr(state, "SAMPLE_OFFER_ROWS", 1_000)  # treat the 5,000-row sample as big
+    app.run()
+    app.widget("checkbox", "Work on a stratified sample").check()
+    app.run()
+    app.widget("number_input", "Rows in the sample").set_value(1_000)
+    app.run()
+    expected = stratified_sample(ds, 1_000, seed=state.SAMPLE_SEED)
+    shown = app.dataset
+    assert shown.n_rows == 1_000 and shown.sampled_from == ds.n_rows
+    np.testing.assert_array_equal(shown.row_ids, expected.row_ids)
+    assert shown.content_hash == expected.content_hash
+    assert app.metrics()["Rows analysed"] == "1,000"
+    assert expected.sample_note in [i.value for i in app.at.info]
+    sidebar = [i.value for i in app.at.sidebar.info]
+    assert any("Stratified sample: 1,000 of 5,000 rows" in s for s in sidebar)
+
+    app.at.switch_page("pages/strategies.py")
+    app.run()
+    assert any("Stratified sample: 1,000 of 5,000 rows" in i.value for i in app.at.sidebar.info)
+    app.widget("multiselect", "Strategies").set_value(["baseline"])
+    app.widget("number_input", "Folds").set_value(3)
+    app.run()
+    app.widget("button", "Run comparison").click()
+    app.run()
+    got = app.at.session_state["comparison"]
+    assert got.dataset.sampled_from == ds.n_rows and got.dataset.sample_note == expected.sample_note
+    core = run_comparison(
+        expected,
+        CompareConfig(
+            strategies=("baseline",),
+            cv=3,
+            seed=0,
+            n_jobs=1,
+            options=got.config.options,
+            important_class=got.config.important_class,
+        ),  # fmt: skip
+    )
+    assert got.results["baseline"].summary == core.results["baseline"].summary
+
+    app.at.switch_page("pages/data.py")
+    app.run()
+    app.widget("checkbox", "Work on a stratified sample").uncheck()
+    app.run()
+    assert app.dataset.n_rows == ds.n_rows and app.dataset.sampled_from is None
+    assert app.metrics()["Rows analysed"] == f"{ds.n_rows:,}"
+    assert not any("Stratified sample" in i.value for i in app.at.sidebar.info)
