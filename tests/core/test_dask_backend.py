@@ -4,6 +4,7 @@ same numbers as a serial local run, and a scheduler that cannot be used is a Dat
 from __future__ import annotations
 
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -63,8 +64,12 @@ def serial_runs(datasets):
     }
 
 
-def test_worker_processes_give_the_serial_numbers(datasets, serial_runs):
+def test_worker_processes_give_the_serial_numbers(datasets, serial_runs, monkeypatch):
     """Separate worker processes: the data cross a process boundary, as on a real cluster."""
+    # The workers are spawned, and spawning re-runs the parent's __main__ script; under
+    # pytest-xdist that can be a page an AppTest ran earlier in this process. A real cluster's
+    # workers start from `dask worker`; here, give them nothing to re-run.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     ds = datasets["multiclass"]
     config = CompareConfig(strategies=STRATEGIES["multiclass"], cv=3, seed=1, holdout=0.2)
     with _cluster(processes=True) as cluster:
