@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 from core import metrics
 from core.data import Dataset
 from core.errors import DataError, StrategyError
+from core.sampling import strata_of, stratified_rows
 from core.splits import Fold, holdout_split, make_folds, subset  # noqa: F401  (re-exported)
 from core.strategies import StrategyOptions, get_strategy
 
@@ -53,7 +54,8 @@ class FoldResult:
     pred: np.ndarray | None = None  # (n_val,) codes, or (n_val, K) 0/1 for multi-label
     proba: np.ndarray | None = None  # (n_val, K)
     val_scores: dict[str, float] | None = None  # summary scores on the validation rows
-    train_scores: dict[str, float] | None = None  # the same on the (original) training rows
+    # the same on the (original) training rows, at most TRAIN_SCORE_ROWS of them (a sample)
+    train_scores: dict[str, float] | None = None
     val_class_f1: dict[str, float] | None = None
     train_class_f1: dict[str, float] | None = None
     fit_seconds: float = float("nan")
@@ -83,6 +85,52 @@ def _proba(est: Any, X: pd.DataFrame, k: int) -> np.ndarray | None:
     full = np.zeros((proba.shape[0], k))
     full[:, np.asarray(fitted, dtype=np.intp)] = proba
     return full
+
+
+TRAIN_SCORE_ROWS = 10_000
+"""Training rows scored per fit for the train-vs-validation gap: all of them up to this many,
+else a seeded stratified sample of this many (every class keeps rows; see core.sampling)."""
+
+_ARGMAX_MODULES = ("sklearn.linear_model", "sklearn.ensemble", "sklearn.neural_network",
+                   "sklearn.multiclass", "sklearn.tree", "imblearn.ensemble")  # fmt: skip
+"""Classifiers whose ``predict`` is the most probable class of their ``predict_proba``."""
+
+
+def _final_step(est: Any) -> Any:
+    while hasattr(est, "steps"):  # sklearn / imblearn Pipeline
+        est = est.steps[-1][1]
+    return est
+
+
+def _predict(est: Any, X: pd.DataFrame, k: int, multilabel: bool) -> tuple[np.ndarray, Any]:
+    """``(predict(X), predict_proba(X))``, the latter as from :func:`_proba`.
+
+    For the plain scikit-learn / imbalanced-learn classifiers of :data:`_ARGMAX_MODULES`,
+    whose ``predict`` is the class of highest probability, the prediction is taken from the
+    probabilities (one pass over the model instead of two); decision rules of our own
+    (thresholds, costs, one-class, binary relevance) are always asked for ``predict``.
+    """
+    proba = _proba(est, X, k)
+    final = _final_step(est)
+    fitted = getattr(final, "classes_", None)
+    plain = (
+        not multilabel
+        and proba is not None
+        and type(final).__module__.startswith(_ARGMAX_MODULES)
+        and fitted is not None
+        and np.array_equal(np.asarray(fitted), np.arange(k))
+    )
+    pred = np.argmax(proba, axis=1) if plain else np.asarray(est.predict(X))
+    return pred, proba
+
+
+def _scored_train_rows(ds: Dataset, train_idx: np.ndarray, seed: int) -> np.ndarray:
+    """Positions (within the training rows) whose scores make the train-vs-validation gap."""
+    limit = TRAIN_SCORE_ROWS
+    if len(train_idx) <= limit:
+        return np.arange(len(train_idx))
+    strata = strata_of(np.asarray(ds.y)[train_idx], ds.is_multilabel)
+    return stratified_rows(strata, limit, seed)
 
 
 def _thresholds(est: Any) -> tuple[float, ...] | None:
@@ -153,11 +201,12 @@ def evaluate_fold(
             est.fit(train_ds.X, train_ds.y)
             fit_seconds = time.perf_counter() - start
             start = time.perf_counter()
-            pred = np.asarray(est.predict(X_val))
-            proba = _proba(est, X_val, k)
+            pred, proba = _predict(est, X_val, k, ds.is_multilabel)
             predict_seconds = time.perf_counter() - start
-            train_pred = np.asarray(est.predict(train_ds.X))
-            train_proba = _proba(est, train_ds.X, k)
+            scored = _scored_train_rows(ds, train_idx, seed + fold_index)
+            train_y = np.asarray(train_ds.y)[scored]
+            train_X = train_ds.X if len(scored) == len(train_idx) else train_ds.X.iloc[scored]
+            train_pred, train_proba = _predict(est, train_X, k, ds.is_multilabel)
         except (StrategyError, DataError, ValueError) as err:
             return failed(_one_line(err), caught)
         except Exception as err:  # a bug in one strategy must not stop the others
@@ -176,9 +225,9 @@ def evaluate_fold(
                 pred=pred,
                 proba=proba,
                 val_scores=_scores(ds, y[val_idx], pred, proba),
-                train_scores=_scores(ds, train_ds.y, train_pred, train_proba),
+                train_scores=_scores(ds, train_y, train_pred, train_proba),
                 val_class_f1=_class_f1(ds, y[val_idx], pred),
-                train_class_f1=_class_f1(ds, train_ds.y, train_pred),
+                train_class_f1=_class_f1(ds, train_y, train_pred),
                 fit_seconds=fit_seconds,
                 predict_seconds=predict_seconds,
                 thresholds=_thresholds(est),

@@ -52,10 +52,10 @@ def stratified_rows(
     return np.sort(np.concatenate(parts))
 
 
-def _strata(ds: Dataset) -> np.ndarray:
+def strata_of(y: np.ndarray, multilabel: bool) -> np.ndarray:
     """Single-label: the class code; multi-label: the rarest label a row carries (-1: none)."""
-    y = np.asarray(ds.y)
-    if not ds.is_multilabel:
+    y = np.asarray(y)
+    if not multilabel:
         return y
     rarity = np.where(y == 1, y.sum(axis=0), np.iinfo(np.int64).max)
     return np.where(y.any(axis=1), rarity.argmin(axis=1), -1)
@@ -82,7 +82,7 @@ def stratified_sample(ds: Dataset, n_rows: int, seed: int = 0) -> Dataset:
             f"{ds.n_rows:,}). Got {n_rows:,} instead",
             "Choose a size in that range, or work on all rows",
         )
-    strata = _strata(ds)
+    strata = strata_of(ds.y, ds.is_multilabel)
     rows = stratified_rows(strata, int(n_rows), seed)
     y = np.asarray(ds.y)[rows]
     full_counts = ds.class_counts

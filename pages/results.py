@@ -9,6 +9,7 @@ import streamlit as st
 
 from core import plots
 from core.diagnostics import at_threshold
+from core.evaluate import TRAIN_SCORE_ROWS
 from core.findings import strategy_findings
 from core.metrics import normalise_confusion
 from ui import views
@@ -159,5 +160,7 @@ else:
     st.plotly_chart(plots.train_validation_gap(det.gap, classes), width="stretch")
     st.caption(
         "F1 per class on the rows each fold trained on vs the rows it was validated on, "
-        "averaged over folds. Resampled (synthetic) rows are not scored."
+        "averaged over folds. Resampled (synthetic) rows are not scored; above "
+        f"{TRAIN_SCORE_ROWS:,} training rows per fold, a seeded stratified sample of "
+        f"{TRAIN_SCORE_ROWS:,} of them is scored."
     )
