@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import streamlit as st
 
+from core import parallel
 from core.compare import CompareConfig, default_strategies
 from core.errors import DataError
 from core.models import MODELS
@@ -172,6 +175,13 @@ def _cancel() -> None:
 
 
 already = cached(ds, config) is not None
+cluster = parallel.scheduler_address()
+st.caption(
+    f"The fits run on the Dask cluster at {cluster} ({parallel.SCHEDULER_ENV})."
+    if cluster
+    else f"The fits run in parallel on this machine's {os.cpu_count() or 1} cores, one "
+    "single-threaded fit per core."
+)
 if st.button("Run comparison", type="primary", disabled=not picked):
     st.session_state[CANCELLED] = False
     cancel = st.empty()  # only while the fits run: afterwards there is nothing to cancel

@@ -150,3 +150,32 @@ def test_important_class_changes_the_recommendation_target(open_app, sample_comp
         f"Recommended: {advice['strategy']}" in s.value and "failure" in s.value
         for s in view.at.success
     )
+
+
+def test_strategies_page_says_where_the_fits_run(app, monkeypatch):
+    monkeypatch.delenv("IMBALANCE_DASK_SCHEDULER", raising=False)
+    app.at.switch_page("pages/strategies.py")
+    app.run()
+    captions = [c.value for c in app.at.caption]
+    assert any("in parallel on this machine's" in c for c in captions)
+    monkeypatch.setenv("IMBALANCE_DASK_SCHEDULER", "tcp://10.0.0.5:8786")
+    app.run()
+    captions = [c.value for c in app.at.caption]
+    assert (
+        "The fits run on the Dask cluster at tcp://10.0.0.5:8786 (IMBALANCE_DASK_SCHEDULER)."
+        in captions
+    )
+
+
+def test_an_unreachable_cluster_is_an_error_on_the_page_not_a_traceback(app, monkeypatch):
+    from core import parallel
+
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 0.5)
+    monkeypatch.setenv("IMBALANCE_DASK_SCHEDULER", "tcp://127.0.0.1:9")  # nothing listens
+    app.at.switch_page("pages/strategies.py")
+    app.run()
+    app.widget("multiselect", "Strategies").set_value(["baseline"])
+    app.widget("button", "Run comparison").click()
+    app.run()
+    assert any("Cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in e for e in app.errors())
+    assert app.at.session_state["comparison"] is None
