@@ -44,6 +44,7 @@ from core.pitfalls import (
     _jsonable,
     _pitfalls,
 )
+from core.sampling import strata_of, stratified_rows
 
 MAX_CATEGORIES = 50  # one-hot columns per categorical feature in the neighbourhood space
 DENSE_CELLS = 10_000_000  # densify the neighbourhood space up to this many cells (80 MB)
@@ -279,38 +280,6 @@ def _example_types(same: np.ndarray, k: int) -> np.ndarray:
     return np.select([10 * same > 7 * k, 10 * same > 3 * k, same > 0], [0, 1, 2], default=3)
 
 
-def _stratified_rows(strata: np.ndarray, size: int, seed: int) -> np.ndarray:
-    """Sorted indices of ``size`` rows drawn per stratum in proportion (seeded).
-
-    Every stratum keeps at least one row (taken from the largest) unless there are more
-    strata than ``size``.
-    """
-    _, inverse, counts = np.unique(strata, return_inverse=True, return_counts=True)
-    exact = counts * size / len(strata)
-    quota = np.floor(exact).astype(np.int64)
-    order = np.argsort(-(exact - quota), kind="stable")
-    quota[order[: size - int(quota.sum())]] += 1
-    if len(counts) <= size:
-        quota = np.maximum(quota, 1)
-    for _ in range(int(quota.sum()) - size):  # pay for the kept tiny strata from the largest
-        quota[np.argmax(quota)] -= 1
-    rng = np.random.default_rng(seed)
-    parts = [
-        rng.choice(np.flatnonzero(inverse == g), size=q, replace=False) for g, q in enumerate(quota)
-    ]
-    return np.sort(np.concatenate(parts))
-
-
-def _knn_strata(ds: Dataset) -> np.ndarray:
-    """Single-label: the class; multi-label: the rarest label a row carries (-1: none)."""
-    y = np.asarray(ds.y)
-    if not ds.is_multilabel:
-        return y
-    counts = y.sum(axis=0).astype(np.float64)
-    rarity = np.where(y == 1, counts, np.inf)
-    return np.where(y.any(axis=1), rarity.argmin(axis=1), -1)
-
-
 def _feature_space(X: pd.DataFrame, numeric: list[str], categorical: list[str]) -> Any:
     """Numeric: median-impute + standardise; categorical: most-frequent impute + one-hot.
 
@@ -349,7 +318,11 @@ def _difficulty(
     if ds.n_rows < 2 or not (numeric or categorical):
         return None
     sampled = ds.n_rows > max_rows
-    rows = _stratified_rows(_knn_strata(ds), max_rows, seed) if sampled else np.arange(ds.n_rows)
+    rows = (
+        stratified_rows(strata_of(ds.y, ds.is_multilabel), max_rows, seed, min_rows=1)
+        if sampled
+        else np.arange(ds.n_rows)
+    )
     Z = _feature_space(ds.X.iloc[rows], numeric, categorical)
     k_used = min(k, len(rows) - 1)
     # Without a query, kneighbors never returns a row as its own neighbour (even among copies).
