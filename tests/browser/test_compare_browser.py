@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pageops import RERUN_MS, choose, open_page, pick_strategies, settled
 from playwright.sync_api import Locator, Page, expect
 
 from core.compare import CompareConfig, run_comparison
@@ -26,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS = ROOT / "docs" / "screenshots"
 LOAD_MS = 60_000  # first open: the server reads and profiles the 5,000-row sample
-RERUN_MS = 30_000  # a rerun after an interaction, on a loaded 2-core machine
 RUN_MS = 180_000  # 3 strategies x 3 folds on 600 rows, sharing 2 cores with other tests
 TARGET = "risk_tier"
 CLASSES = ("high", "low", "medium")
@@ -71,63 +71,6 @@ def _loans_csv(path: Path) -> Path:
     return path
 
 
-def _settled(page: Page, timeout: float = RERUN_MS) -> None:
-    """Wait until the script run (and any rerun it asked for) has finished."""
-    app = page.get_by_test_id("stApp")
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
-
-
-def _open(page: Page, title: str) -> None:
-    """Go to a page by its sidebar link, like a user (a new URL would start a new session)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
-    heading = page.get_by_test_id("stHeading").get_by_role("heading", name=title, exact=True)
-    expect(heading).to_be_visible()
-    _settled(page)
-
-
-def _choose(page: Page, label: str, option: str) -> None:
-    """Pick ``option`` in the st.selectbox labelled ``label``."""
-    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
-    box.locator("input").click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def _strategy_expanders(page: Page) -> Locator:
-    """One expander per picked strategy ("name: Title"), drawn by the server after each
-    change of the multiselect: waiting on them waits for the server to have the choice."""
-    return page.get_by_test_id("stExpander").filter(has_not_text="Strategy catalogue")
-
-
-def _pick_strategies(page: Page, wanted: tuple[str, ...]) -> None:
-    """Leave exactly ``wanted`` in the "Strategies" multiselect: remove the other chips by
-    their x, then type the missing names and pick them from the list."""
-    box = page.get_by_test_id("stMultiSelect").filter(has=page.get_by_text("Strategies"))
-    chips = box.get_by_test_id("stMultiSelectTagsContainer").first.locator("[data-tag]")
-    expanders = _strategy_expanders(page)
-    for label in chips.all_inner_texts():
-        name = label.split(" — ")[0]
-        if name not in wanted:
-            before = expanders.count()
-            box.get_by_role("button", name=f"Remove {label}", exact=True).click()
-            expect(expanders).to_have_count(before - 1)
-    names = [t.split(" — ")[0] for t in chips.all_inner_texts()]
-    for name in wanted:
-        if name not in names:
-            before = expanders.count()
-            field = box.get_by_role("combobox")
-            field.click()
-            field.fill(name)
-            page.get_by_role("option", name=f"{name} — ", exact=False).first.click()
-            expect(expanders).to_have_count(before + 1)
-            page.keyboard.press("Escape")  # close the list of options
-    _settled(page)
-    expect(chips).to_have_count(len(wanted))
-    picked = sorted(t.split(" — ")[0] for t in chips.all_inner_texts())
-    assert picked == sorted(wanted)
-    for name in wanted:
-        expect(expanders.filter(has_text=f"{name}: ")).to_have_count(1)
-
-
 def _grid_rows(frame: Locator) -> list[list[str]]:
     """The body rows of an st.dataframe, read from the ARIA table that Glide Data Grid keeps
     next to its canvas (the cells are painted, not in the DOM). Glide renders only the
@@ -153,7 +96,7 @@ def _screenshot(page: Page, name: str) -> Path:
     page.set_viewport_size({"width": size["width"], "height": min(max(height, 600), 15_000)})
     main.evaluate("el => el.scrollTo(0, 0)")
     page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring
-    _settled(page)
+    settled(page)
     charts = page.get_by_test_id("stPlotlyChart")
     for i in range(charts.count()):  # only charts in open tabs are drawn
         if charts.nth(i).is_visible():
@@ -189,14 +132,14 @@ def test_upload_run_three_strategies_and_compare(page: Page, streamlit_server, t
     # ------------------------------------------------------------ Data: upload, pick target
     page.goto(streamlit_server.url)
     expect(sidebar).to_contain_text("card_fraud.csv (sample)", timeout=LOAD_MS)
-    _settled(page, LOAD_MS)
+    settled(page, LOAD_MS)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(csv)
     expect(sidebar).to_contain_text("target: channel")  # the suggestion
-    _settled(page)
-    _choose(page, "Target column", TARGET)
+    settled(page)
+    choose(page, "Target column", TARGET)
     expect(sidebar).to_contain_text(f"target: {TARGET}")
     expect(sidebar).to_contain_text(f"{ds.n_rows:,} rows · multiclass")
-    _settled(page)
+    settled(page)
     expect(page.get_by_text("Current file: loans.csv")).to_be_visible()
     bars = page.get_by_test_id("stPlotlyChart").first  # class balance, one bar per class
     ticks = bars.locator("g.xtick text")
@@ -205,18 +148,18 @@ def test_upload_run_three_strategies_and_compare(page: Page, streamlit_server, t
     _screenshot(page, "data")
 
     # ------------------------------------------------------------ Strategies: pick and run
-    _open(page, "Strategies")
+    open_page(page, "Strategies")
     folds = page.get_by_test_id("stNumberInput").filter(has=page.get_by_text("Folds", exact=True))
     folds.locator("input").fill(str(FOLDS))
     folds.locator("input").press("Enter")
-    _pick_strategies(page, STRATEGIES)  # each change waits for the server's redraw
+    pick_strategies(page, STRATEGIES)  # each change waits for the server's redraw
     expect(folds.locator("input")).to_have_value(str(FOLDS))
 
     page.evaluate(WATCH_PROGRESS)
     page.get_by_role("button", name="Run comparison").click()
     done = page.get_by_test_id("stAlertContentSuccess")
     expect(done).to_have_text(f"Compared 3 strategies on {FOLDS} folds.", timeout=RUN_MS)
-    _settled(page)
+    settled(page)
     progress = page.evaluate("window.__progress")
     assert progress, "no progress bar appeared while the comparison ran"
     # Updates may be merged on the way (the last one with the bar's removal), but the bar
@@ -231,7 +174,7 @@ def test_upload_run_three_strategies_and_compare(page: Page, streamlit_server, t
     _screenshot(page, "strategies")
 
     # ------------------------------------------------------------ Compare: the table
-    _open(page, "Compare")
+    open_page(page, "Compare")
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_be_visible()
     expect(table.locator("[role=row]")).to_have_count(1 + len(STRATEGIES))  # header + rows
@@ -256,7 +199,7 @@ def test_upload_run_three_strategies_and_compare(page: Page, streamlit_server, t
     _screenshot(page, "compare")
 
     # ------------------------------------------------------------ Results: charts drawn
-    _open(page, "Results")
+    open_page(page, "Results")
     expect(page.get_by_text(f"({FOLDS} folds, model logistic_regression, seed 0)")).to_be_visible()
     per_class_table = page.get_by_test_id("stDataFrame").first
     expect(per_class_table.locator("[role=row]")).to_have_count(1 + len(CLASSES))

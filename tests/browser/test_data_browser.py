@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pageops import RERUN_MS, choose, metric, settled
 from playwright.sync_api import Page, expect
 
 from core.data import load_dataset
@@ -17,7 +18,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 LOAD_MS = 60_000  # first open: the server reads and profiles the 5,000-row sample
-RERUN_MS = 30_000  # a rerun after an interaction, on a loaded 2-core machine
 # Under CI load a run can pause between a script run and the rerun it asks for, so every
 # expectation waits as long as a rerun may take (Playwright's default is 5 s).
 expect.set_options(timeout=RERUN_MS)
@@ -43,27 +43,6 @@ def _churn_csv(path: Path) -> Path:
     return path
 
 
-def _metric(page: Page, label: str):
-    """The value element of the st.metric labelled ``label``."""
-    box = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
-    )
-    return box.get_by_test_id("stMetricValue")
-
-
-def _settled(page: Page, timeout: float = RERUN_MS) -> None:
-    """Wait until the script run (and any rerun it asked for) has finished."""
-    app = page.get_by_test_id("stApp")
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
-
-
-def _choose(page: Page, label: str, option: str) -> None:
-    """Pick ``option`` in the st.selectbox labelled ``label``."""
-    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
-    box.locator("input").click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
 def _screenshot_whole_page(page: Page, path: Path) -> None:
     """Streamlit scrolls inside its main element, so ``full_page`` alone shows one screen:
     grow the viewport to the content's height first."""
@@ -84,26 +63,26 @@ def test_data_page_upload_pick_target_and_see_charts(page: Page, streamlit_serve
     page.goto(streamlit_server.url)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text("card_fraud.csv (sample)", timeout=LOAD_MS)
-    _settled(page, LOAD_MS)
+    settled(page, LOAD_MS)
     expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
-    expect(_metric(page, "Rows analysed")).to_have_text(f"{sample.n_rows:,}")
-    expect(_metric(page, "Task")).to_have_text("binary")
+    expect(metric(page, "Rows analysed")).to_have_text(f"{sample.n_rows:,}")
+    expect(metric(page, "Task")).to_have_text("binary")
 
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(csv)
     # The sidebar changes only on the rerun after a load, so once it names the new target
     # (the suggested one), the page below it is final when the run settles.
     expect(sidebar).to_contain_text("target: churn", timeout=RERUN_MS)
-    _settled(page)
-    expect(_metric(page, "Rows analysed")).to_have_text(f"{uploaded.n_rows:,}")
+    settled(page)
+    expect(metric(page, "Rows analysed")).to_have_text(f"{uploaded.n_rows:,}")
     expect(page.get_by_text("Current file: churners.csv")).to_be_visible()
     expect(page.get_by_role("heading", name="Schema report")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
 
-    _choose(page, "Target column", "segment")
+    choose(page, "Target column", "segment")
     expect(sidebar).to_contain_text("target: segment", timeout=RERUN_MS)
-    _settled(page)
-    expect(_metric(page, "Task")).to_have_text("multiclass")
-    expect(_metric(page, "Classes")).to_have_text(str(len(uploaded.classes)))
+    settled(page)
+    expect(metric(page, "Task")).to_have_text("multiclass")
+    expect(metric(page, "Classes")).to_have_text(str(len(uploaded.classes)))
     schema = page.get_by_test_id("stDataFrame").last  # the schema report's (hidden) ARIA grid
     why = next(d.reason for d in uploaded.schema if d.column == "segment")
     reason = schema.locator("[role=gridcell]").get_by_text(why, exact=True)

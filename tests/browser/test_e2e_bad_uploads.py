@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pageops import RERUN_MS, choose, metric, settled
 from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -17,7 +18,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "bad"
 LOAD_MS = 60_000  # first open: the server reads and profiles the 5,000-row sample
-RERUN_MS = 30_000  # a rerun after an interaction, on a loaded 2-core machine
 expect.set_options(timeout=RERUN_MS)
 OUTCOME = re.compile(r"refused when (?P<stage>read|the target is chosen): (?P<message>.+)")
 
@@ -37,26 +37,6 @@ def documented_refusals() -> dict[str, tuple[str, str]]:
 
 
 REFUSED = documented_refusals()
-
-
-def _settled(page: Page, timeout: float = RERUN_MS) -> None:
-    """Wait until the script run (and any rerun it asked for) has finished."""
-    app = page.get_by_test_id("stApp")
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
-
-
-def _choose(page: Page, label: str, option: str) -> None:
-    """Pick ``option`` in the st.selectbox labelled ``label``."""
-    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
-    box.locator("input").click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def _metric(page: Page, label: str) -> Locator:
-    box = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
-    )
-    return box.get_by_test_id("stMetricValue")
 
 
 def _errors(page: Page) -> Locator:
@@ -88,8 +68,8 @@ def test_three_bad_uploads_show_clear_errors_and_the_app_stays_usable(page: Page
     page.goto(streamlit_server.url)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text("card_fraud.csv (sample)", timeout=LOAD_MS)
-    _settled(page, LOAD_MS)
-    expect(_metric(page, "Rows analysed")).to_have_text("5,000")
+    settled(page, LOAD_MS)
+    expect(metric(page, "Rows analysed")).to_have_text("5,000")
 
     # ------------------------------------------------ refused when read: the file is no CSV
     for name in ("zip_renamed.csv", "empty.csv"):
@@ -97,12 +77,12 @@ def test_three_bad_uploads_show_clear_errors_and_the_app_stays_usable(page: Page
         assert stage == "read"
         _upload(page, name)
         expect(_errors(page)).to_have_text([f"{name} could not be loaded: {message}"])
-        _settled(page)
+        settled(page)
         _no_exception(page)
         # the previous dataset stays loaded and shown
         expect(sidebar).to_contain_text("card_fraud.csv (sample)")
         expect(page.get_by_text("Current file: card_fraud.csv")).to_be_visible()
-        expect(_metric(page, "Rows analysed")).to_have_text("5,000")
+        expect(metric(page, "Rows analysed")).to_have_text("5,000")
 
     # ------------------------------------------------ refused when its target is chosen
     name = "one_class.csv"
@@ -112,27 +92,27 @@ def test_three_bad_uploads_show_clear_errors_and_the_app_stays_usable(page: Page
     # It reads fine, so it loads with the suggested target ('target' has one class, so the
     # suggestion is another column); the sidebar changes on the rerun after the load.
     expect(sidebar).to_contain_text(name)
-    _settled(page)
+    settled(page)
     expect(_errors(page)).to_have_count(0)
-    _choose(page, "Target column", "target")
+    choose(page, "Target column", "target")
     expect(_errors(page)).to_have_text([message])
-    _settled(page)
+    settled(page)
     _no_exception(page)
     expect(page.get_by_test_id("stMetric")).to_have_count(0)  # no numbers for that target
 
     # ------------------------------------------------ still usable: a good sample loads
-    _choose(page, "Sample dataset", "Machine states (3 classes, overlapping minority)")
-    _settled(page)
+    choose(page, "Sample dataset", "Machine states (3 classes, overlapping minority)")
+    settled(page)
     page.get_by_role("button", name="Use a sample dataset").click()
     expect(sidebar).to_contain_text("machine_states.csv (sample)")
-    _settled(page)
+    settled(page)
     expect(_errors(page)).to_have_count(0)
-    expect(_metric(page, "Task")).to_have_text("multiclass")
-    expect(_metric(page, "Rows analysed")).to_have_text("3,000")
+    expect(metric(page, "Task")).to_have_text("multiclass")
+    expect(metric(page, "Rows analysed")).to_have_text("3,000")
     _no_exception(page)
     # ... and can be analysed: the Strategies page offers a run
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Strategies", exact=True).click()
     expect(page.get_by_role("heading", name="Strategies", exact=True)).to_be_visible()
-    _settled(page)
+    settled(page)
     expect(page.get_by_role("button", name="Run comparison")).to_be_enabled()
     _no_exception(page)

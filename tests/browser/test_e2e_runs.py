@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pageops import RERUN_MS, open_page, pick_strategies, settled
 from playwright.sync_api import Locator, Page, expect
 
 from core.compare import CompareConfig, run_comparison
@@ -20,7 +21,6 @@ from core.runs import RunStore
 pytestmark = pytest.mark.browser
 
 LOAD_MS = 60_000  # first open: the server reads and profiles the 5,000-row sample
-RERUN_MS = 30_000  # a rerun after an interaction, on a loaded 2-core machine
 RUN_MS = 180_000  # 3 strategies x 3 folds on 300 rows, sharing 2 cores with other tests
 REPORT_MS = 90_000  # the report page builds the HTML report (plotly.js inlined) first
 expect.set_options(timeout=RERUN_MS)
@@ -50,56 +50,11 @@ def _orders_csv(path: Path) -> Path:
     return path
 
 
-def _settled(page: Page, timeout: float = RERUN_MS) -> None:
-    """Wait until the script run (and any rerun it asked for) has finished."""
-    app = page.get_by_test_id("stApp")
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
-
-
-def _open(page: Page, title: str, timeout: float = RERUN_MS) -> None:
-    """Go to a page by its sidebar link, like a user (a new URL would start a new session)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
-    heading = page.get_by_test_id("stHeading").get_by_role("heading", name=title, exact=True)
-    expect(heading).to_be_visible(timeout=timeout)
-    _settled(page, timeout)
-
-
-def _strategy_expanders(page: Page) -> Locator:
-    """One expander per picked strategy ("name: Title"), drawn by the server after each
-    change of the multiselect: waiting on them waits for the server to have the choice."""
-    return page.get_by_test_id("stExpander").filter(has_not_text="Strategy catalogue")
-
-
-def _pick_strategies(page: Page, wanted: tuple[str, ...]) -> None:
-    """Leave exactly ``wanted`` in the "Strategies" multiselect (remove the other chips,
-    then type the missing names), waiting for the server's redraw after each change."""
-    box = page.get_by_test_id("stMultiSelect").filter(has=page.get_by_text("Strategies"))
-    chips = box.get_by_test_id("stMultiSelectTagsContainer").first.locator("[data-tag]")
-    expanders = _strategy_expanders(page)
-    for label in chips.all_inner_texts():
-        if label.split(" — ")[0] not in wanted:
-            before = expanders.count()
-            box.get_by_role("button", name=f"Remove {label}", exact=True).click()
-            expect(expanders).to_have_count(before - 1)
-    names = [t.split(" — ")[0] for t in chips.all_inner_texts()]
-    for name in wanted:
-        if name not in names:
-            before = expanders.count()
-            field = box.get_by_role("combobox")
-            field.click()
-            field.fill(name)
-            page.get_by_role("option", name=f"{name} — ", exact=False).first.click()
-            expect(expanders).to_have_count(before + 1)
-            page.keyboard.press("Escape")
-    _settled(page)
-    assert sorted(t.split(" — ")[0] for t in chips.all_inner_texts()) == sorted(wanted)
-
-
 def _set_folds(page: Page, folds: int) -> None:
     box = page.get_by_test_id("stNumberInput").filter(has=page.get_by_text("Folds", exact=True))
     box.locator("input").fill(str(folds))
     box.locator("input").press("Enter")
-    _settled(page)
+    settled(page)
     expect(box.locator("input")).to_have_value(str(folds))
 
 
@@ -127,20 +82,20 @@ def test_a_run_survives_a_server_restart_and_its_report_downloads(
     page.goto(server.url)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text("card_fraud.csv (sample)", timeout=LOAD_MS)
-    _settled(page, LOAD_MS)
+    settled(page, LOAD_MS)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(csv)
     expect(sidebar).to_contain_text(f"target: {TARGET}")
-    _settled(page)
-    _open(page, "Strategies")
+    settled(page)
+    open_page(page, "Strategies")
     _set_folds(page, FOLDS)
-    _pick_strategies(page, STRATEGIES)
+    pick_strategies(page, STRATEGIES)
     page.get_by_role("button", name="Run comparison").click()
     done = page.get_by_test_id("stAlertContentSuccess")
     expect(done).to_have_text(f"Compared 3 strategies on {FOLDS} folds.", timeout=RUN_MS)
     saved = page.get_by_test_id("stCaptionContainer").filter(has_text=RUN_ID)
     expect(saved).to_have_count(1)
     run_id = RUN_ID.search(saved.inner_text()).group(1)
-    _settled(page)
+    settled(page)
     on_disk = RunStore(runs_dir).list()
     assert on_disk["id"].tolist() == [run_id]
     assert on_disk["dataset"].tolist() == [FILE]
@@ -155,8 +110,8 @@ def test_a_run_survives_a_server_restart_and_its_report_downloads(
     page.goto(server.url)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text("card_fraud.csv (sample)", timeout=LOAD_MS)
-    _settled(page, LOAD_MS)
-    _open(page, "Runs")
+    settled(page, LOAD_MS)
+    open_page(page, "Runs")
     chosen = page.get_by_role("combobox", name="Run", exact=True)  # newest first: ours
     expect(chosen).to_have_value(re.compile(rf"· {FILE} · .* · {run_id}$"))
     page.get_by_role("button", name="Open run").click()
@@ -165,10 +120,10 @@ def test_a_run_survives_a_server_restart_and_its_report_downloads(
     )
     expect(sidebar).to_contain_text(FILE)  # the data came back with the run
     expect(sidebar).to_contain_text(f"target: {TARGET}")
-    _settled(page)
+    settled(page)
 
     # ------------------------------------------------------------ Compare: the three strategies
-    _open(page, "Compare")
+    open_page(page, "Compare")
     table = page.get_by_test_id("stDataFrame").first
     expect(table.locator("[role=row]")).to_have_count(1 + len(STRATEGIES))
     rows = {cells[0]: cells for cells in _grid_rows(table)}
@@ -183,7 +138,7 @@ def test_a_run_survives_a_server_restart_and_its_report_downloads(
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
     # ------------------------------------------------------------ Report: download the HTML
-    _open(page, "Report", REPORT_MS)
+    open_page(page, "Report", REPORT_MS)
     button = page.get_by_role("button", name="Download HTML report")
     expect(button).to_be_enabled(timeout=REPORT_MS)
     with page.expect_download(timeout=RERUN_MS) as info:
