@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import _common as common
 
 STRATEGIES = ["baseline", "class_weight", "random_over"]
-RUNS_ENV = "IMBALANCE_DASHBOARD_DATA"  # where the app saves runs (core.runs.data_dir)
+RUNS_ENV = "IMBALANCE_DASHBOARD_DATA"  # where the app saves runs (core.runs.store.data_dir)
 
 
 def _server_like() -> None:

@@ -5,7 +5,7 @@ Both run as fresh processes on the same CSV (3 classes, 90/8/2 %), timed from ou
 
 - **bare loop**: ``pandas.read_csv(engine="pyarrow")``, scikit-learn's ``StratifiedKFold``
   (5 folds, seed 0, as ours), and for each strategy and fold the very estimator our
-  registry builds (``core.strategies``: same imblearn pipeline, preprocessing and seed),
+  registry builds (``core.modelling.strategies``: same imblearn pipeline, preprocessing and seed),
   ``fit`` on the training rows and ``predict_proba`` on the validation rows. Nothing else.
 - **ours**: ``python -m core analyze DATA --target label --model hist_gradient_boosting
   --strategies baseline,class_weight,smote --cv 5`` (subprocess), which on top of those fits
@@ -58,8 +58,8 @@ def bare_loop(csv: Path, out: Path) -> None:
     """The plain loop (run in its own process by :func:`_bare`)."""
     from sklearn.model_selection import StratifiedKFold
 
-    from core.data import ColumnDecision, Dataset
-    from core.strategies import get_strategy
+    from core.intake.dataset import ColumnDecision, Dataset
+    from core.modelling.strategies import get_strategy
 
     frame = pd.read_csv(csv, engine="pyarrow")
     labels = frame.pop(common.TARGET).astype(str)
@@ -69,7 +69,7 @@ def bare_loop(csv: Path, out: Path) -> None:
     for col in categorical:
         frame[col] = frame[col].astype(object)
     numeric = tuple(c for c in frame.columns if c not in categorical)
-    # core.strategies builds its estimators from a Dataset (feature lists, class counts):
+    # core.modelling.strategies builds its estimators from a Dataset (feature lists, class counts):
     # wrap the frame as is, without any of our intake's checks or typing.
     ds = Dataset(
         X=frame,

@@ -1,6 +1,6 @@
 """Intake of a 1M-row, 20-column CSV against ``pandas.read_csv(engine="pyarrow")`` alone.
 
-*Ours* is ``core.data.load_dataset``: refuse what is not a CSV, sniff encoding and dialect,
+*Ours* is ``core.intake.dataset.load_dataset``: refuse what is not a CSV, sniff encoding and dialect,
 hash the bytes, parse with pyarrow, hold whole numbers compactly, check the target, detect
 the task and type every column into the model-ready ``Dataset``. *Bare* is one
 ``pandas.read_csv(path, engine="pyarrow")``, which does none of that. Each measurement runs
@@ -41,7 +41,7 @@ def worker(mode: str, path: str, trace: bool) -> dict:
     import pandas as pd
     import pyarrow  # noqa: F401  (imported before the baseline, as the reader needs it)
 
-    from core.data import load_dataset
+    from core.intake.dataset import load_dataset
 
     def run():
         if mode == "bare":

@@ -71,11 +71,11 @@ class PeakSampler(threading.Thread):
 
 
 def measure(rows: int, n_jobs: int) -> dict:
-    from core.compare import CompareConfig, run_comparison
-    from core.data import load_dataset
-    from core.export import write_outputs
-    from core.profile import build_profile
-    from core.report import ReportBundle
+    from core.evaluation.comparison import CompareConfig, run_comparison
+    from core.exports.outputs import write_outputs
+    from core.intake.dataset import load_dataset
+    from core.profile.measures import build_profile
+    from core.report.document import ReportBundle
 
     path = common.csv_path(rows)
     phases: dict[str, float] = {}

@@ -50,10 +50,10 @@ def _data(rows: int, classes: int, seed: int = 0) -> bytes:
 def measure(rows: int = 5000, classes: int = 10) -> dict:
     from plotly.offline import get_plotlyjs
 
-    from core.compare import CompareConfig, run_comparison
-    from core.data import load_dataset
-    from core.profile import build_profile
-    from core.report import ReportBundle
+    from core.evaluation.comparison import CompareConfig, run_comparison
+    from core.intake.dataset import load_dataset
+    from core.profile.measures import build_profile
+    from core.report.document import ReportBundle
 
     ds = load_dataset(_data(rows, classes), "label", name="bench.csv")
     start = time.perf_counter()

@@ -1,6 +1,6 @@
 """Threshold curves for 1M scores per class against one ``np.argsort`` of those scores.
 
-``core.curves.threshold_curves`` computes, per class, the confusion counts and metrics at
+``core.metrics.curves.threshold_curves`` computes, per class, the confusion counts and metrics at
 every distinct score with one sort and cumulative sums. The bare reference is the least any
 exact sweep must do: one ``np.argsort`` of each class's scores. Goal: at most 2x. Also
 timed: one slider move (``metrics_at_threshold``, a binary search in the precomputed curve).
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import _common as common
 
-from core.curves import metrics_at_threshold, threshold_curve_arrays, threshold_curves
+from core.metrics.curves import metrics_at_threshold, threshold_curve_arrays, threshold_curves
 
 
 def scores(rows: int, classes: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

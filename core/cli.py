@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_strategies(args: argparse.Namespace) -> int:
-    from core.strategies import registry_table
+    from core.modelling.strategies import registry_table
 
     table = registry_table()
     if args.json:
@@ -101,8 +101,8 @@ def _cmd_strategies(args: argparse.Namespace) -> int:
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
-    from core.data import load_dataset
-    from core.profile import build_profile
+    from core.intake.dataset import load_dataset
+    from core.profile.measures import build_profile
 
     ds = load_dataset(args.data, args.target, label_sep=args.label_sep)
     prof = build_profile(ds, cv=args.cv)
@@ -111,16 +111,16 @@ def _cmd_profile(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from core.compare import CompareConfig, default_strategies, run_comparison
-    from core.data import load_dataset
-    from core.export import _atomic_write, write_outputs
-    from core.profile import build_profile
-    from core.report import ReportBundle
-    from core.strategies import StrategyOptions
+    from core.evaluation.comparison import CompareConfig, default_strategies, run_comparison
+    from core.exports.outputs import _atomic_write, write_outputs
+    from core.intake.dataset import load_dataset
+    from core.modelling.options import StrategyOptions
+    from core.profile.measures import build_profile
+    from core.report.document import ReportBundle
 
     ds = load_dataset(args.data, args.target, label_sep=args.label_sep)
     if args.sample is not None:
-        from core.sampling import stratified_sample
+        from core.intake.sampling import stratified_sample
 
         ds = stratified_sample(ds, args.sample, seed=args.seed)
     names = (

@@ -6,10 +6,10 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.compare import recommend
-from core.diagnostics import accuracy_f1_plane, per_class_long
-from core.findings import comparison_findings
-from core.metrics import normalise_confusion
+from core.analysis.details import accuracy_f1_plane, per_class_long
+from core.analysis.findings import comparison_findings
+from core.evaluation.comparison import recommend
+from core.metrics.scores import normalise_confusion
 from ui import state, views
 from ui.results import require_comparison
 

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
-from core.data import schema_frame
 from core.errors import DataError
-from core.sampling import MIN_CLASS_ROWS
+from core.intake.dataset import schema_frame
+from core.intake.sampling import MIN_CLASS_ROWS
 from ui import state
 from ui.loading import apply_target, content_hash, load_file, load_sample, target_suggestion
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import DataError
-from core.report import ReportBundle, check_inputs
+from core.report.document import ReportBundle, check_inputs
 from ui import state
 from ui.results import require_comparison
 

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
-from core.diagnostics import at_threshold
-from core.evaluate import TRAIN_SCORE_ROWS
-from core.findings import strategy_findings
-from core.metrics import normalise_confusion
+from core.analysis.details import at_threshold
+from core.analysis.findings import strategy_findings
+from core.evaluation.crossval import TRAIN_SCORE_ROWS
+from core.metrics.scores import normalise_confusion
 from ui import views
 from ui.results import require_comparison
 

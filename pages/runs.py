@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DataError
-from core.runs import RunStore, SavedRun
+from core.runs.store import RunStore, SavedRun
 from ui import state, views
 from ui.loading import apply_target, load_file
 from ui.results import RUN_ID, run_store

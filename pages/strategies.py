@@ -7,12 +7,13 @@ import os
 import pandas as pd
 import streamlit as st
 
-from core import parallel
-from core.compare import CompareConfig, default_strategies
 from core.errors import DataError
-from core.models import MODELS
-from core.strategies import STRATEGIES, THRESHOLD_OBJECTIVES, StrategyOptions
-from core.thresholds import default_cost_matrix
+from core.evaluation import parallel
+from core.evaluation.comparison import CompareConfig, default_strategies
+from core.metrics.decision_rules import default_cost_matrix
+from core.modelling.models import MODELS
+from core.modelling.options import THRESHOLD_OBJECTIVES, StrategyOptions
+from core.modelling.strategies import STRATEGIES
 from ui import state
 from ui.results import cached, run
 

@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.compare import Comparison
+from core.analysis.deployment import deployment_estimate, evaluation_shares, holdout_shares
+from core.analysis.planes import Sides, default_positive, positive_classes, sides
+from core.analysis.search import SearchConfig, run_search
 from core.errors import DataError
+from core.evaluation.comparison import Comparison
+from core.modelling.search_space import search_space
 from core.plots.tradeoff import prevalence_figure, tradeoff_plane, tradeoff_sides
-from core.prevalence import deployment_estimate, evaluation_shares, holdout_shares
-from core.search import SearchConfig, run_search, search_space
-from core.tradeoff_views import Sides, default_positive, positive_classes, sides
 from ui import state, views
 from ui.results import require_comparison
 

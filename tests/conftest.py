@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 
-from core.compare import CompareConfig, run_comparison
-from core.data import ColumnDecision, Dataset
+from core.evaluation.comparison import CompareConfig, run_comparison
+from core.intake.dataset import ColumnDecision, Dataset
 
 TASKS = ("binary", "multiclass", "multilabel")
 STRATEGIES = {

@@ -6,10 +6,17 @@ import hashlib
 
 import streamlit as st
 
-from core.data import Dataset, RawTable, TargetSuggestion, build_dataset, read_table, suggest_target
 from core.errors import DataError
-from core.profile import Profile, build_profile
-from core.sampling import stratified_sample
+from core.intake.dataset import (
+    Dataset,
+    RawTable,
+    TargetSuggestion,
+    build_dataset,
+    read_table,
+    suggest_target,
+)
+from core.intake.sampling import stratified_sample
+from core.profile.measures import Profile, build_profile
 from ui import state
 
 

@@ -1,5 +1,5 @@
 """Running a comparison from the app: per-session cache keyed by (data, config), progress bar;
-every finished comparison is saved as a run (core.runs) and its id shown."""
+every finished comparison is saved as a run (core.runs.store) and its id shown."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections import OrderedDict
 
 import streamlit as st
 
-from core.compare import CompareConfig, Comparison, run_comparison
-from core.data import Dataset
-from core.runs import RunStore, data_dir
+from core.evaluation.comparison import CompareConfig, Comparison, run_comparison
+from core.intake.dataset import Dataset
+from core.runs.store import RunStore, data_dir
 from ui import state
 
 log = logging.getLogger(__name__)

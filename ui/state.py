@@ -17,15 +17,15 @@ SAMPLE_DIR = ROOT / "sample_data"
 DEFAULT_SAMPLE = "card_fraud.csv"
 
 # Session-state keys
-RAW = "raw_table"  # core.data.RawTable of the current file
+RAW = "raw_table"  # core.intake.dataset.RawTable of the current file
 RAW_BYTES = "raw_bytes"  # the current file's bytes (kept so a saved run can carry them)
 SOURCE = "source"  # Source: where the current file came from
 TARGET = "target"  # TargetChoice the user picked
-DATASET = "dataset"  # core.data.Dataset for RAW + TARGET
-PROFILE = "profile"  # core.profile.Profile of DATASET
+DATASET = "dataset"  # core.intake.dataset.Dataset for RAW + TARGET
+PROFILE = "profile"  # core.profile.measures.Profile of DATASET
 UPLOAD_HASH = "upload_hash"  # hash of the last uploaded file handled (so reruns do not reload)
-COMPARISON = "comparison"  # core.compare.Comparison of the last run
-CONFIG = "compare_config"  # core.compare.CompareConfig of the last run
+COMPARISON = "comparison"  # core.evaluation.comparison.Comparison of the last run
+CONFIG = "compare_config"  # core.evaluation.comparison.CompareConfig of the last run
 SAMPLE_ROWS = "sample_rows"  # rows of the stratified sample DATASET is (None: all rows)
 
 # Big files: the Data page offers a stratified sample above this many rows

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from core.diagnostics import StrategyDetails, strategy_details
-from core.metrics import metric_title
-from core.profile import Finding
+from core.analysis.details import StrategyDetails, strategy_details
+from core.metrics.scores import metric_title
+from core.profile.pitfalls import Finding
 
 SEVERITY = {"error": st.error, "warning": st.warning, "info": st.info}
 DETAILS = "strategy_details_cache"  # session key: {(comparison id, strategy): StrategyDetails}

@@ -2,7 +2,7 @@
 sweeps, operating points and Pareto front; two positive classes side by side; metrics
 re-estimated at the class shares expected in use.
 
-They draw views computed by :mod:`core.tradeoff_views` and :mod:`core.prevalence` (any
+They draw views computed by :mod:`core.analysis.planes` and :mod:`core.analysis.deployment` (any
 object with the same attributes works) and never compute a metric.
 """
 
@@ -25,7 +25,7 @@ _EXTRA_SYMBOLS = ("diamond", "hexagram", "star-square", "hourglass")
 
 
 class PlaneLike(Protocol):
-    """What the plane figures read (see :class:`core.tradeoff_views.PlaneView`)."""
+    """What the plane figures read (see :class:`core.analysis.planes.PlaneView`)."""
 
     positive_class: str
     negative_label: str

@@ -17,8 +17,8 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from core.data import Dataset, load_dataset
-from core.profile import Profile, build_profile
+from core.intake.dataset import Dataset, load_dataset
+from core.profile.measures import Profile, build_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"

@@ -1,6 +1,6 @@
 """Corpus files uploaded through the Data page's "Upload a CSV": a refused file shows its
 DataError with st.error (no exception, no traceback) and the app stays usable; a messy file
-that loads shows what core.data makes of it."""
+that loads shows what core.intake.dataset makes of it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core.runs import ENV_VAR
+from core.runs.store import ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "bad"
-sys.path.insert(0, str(ROOT / "tests" / "core"))
-from test_bad_inputs import EXPECTED  # noqa: E402  (the corpus's documented outcomes)
+sys.path.insert(0, str(ROOT / "tests" / "data"))
+from bad_corpus import EXPECTED  # noqa: E402  (the corpus's documented outcomes)
 
 REFUSED_ON_READ = [n for n, e in EXPECTED.items() if e.refused and e.stage == "read"]
 REFUSED_ONE_COLUMN = [  # refused once the user picks the documented (existing) target column

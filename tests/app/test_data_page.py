@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.data import build_dataset, read_table, suggest_target
 from core.errors import DataError
+from core.intake.dataset import build_dataset, read_table, suggest_target
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 SAMPLES = sorted(json.loads((SAMPLE_DIR / "samples.json").read_text(encoding="utf-8")))
@@ -193,8 +193,8 @@ def test_uploading_the_same_file_again_after_a_sample_loads_it_again(app, churn_
 def test_stratified_sample_is_offered_used_and_announced(app, default_sample, monkeypatch):
     """Big files get "Work on a stratified sample"; the sample is core's, and it is announced
     on the Data page and in the sidebar of every page (here: Strategies) until switched off."""
-    from core.compare import CompareConfig, run_comparison
-    from core.sampling import stratified_sample
+    from core.evaluation.comparison import CompareConfig, run_comparison
+    from core.intake.sampling import stratified_sample
     from ui import state
 
     ds, _ = default_sample

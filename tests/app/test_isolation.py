@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.config import ShowErrorDetailsConfigOptions
 
-from core.runs import ENV_VAR, RunStore
+from core.runs.store import ENV_VAR, RunStore
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS_PAGE = "pages/runs.py"
@@ -269,6 +269,6 @@ def test_server_settings_cap_uploads_keep_xsrf_and_hide_tracebacks():
     assert shown == ShowErrorDetailsConfigOptions.NONE.value  # no type, message or traceback
     assert config["client"]["toolbarMode"] == "viewer"
     assert config["browser"]["gatherUsageStats"] is False
-    from core.csvio import MAX_BYTES
+    from core.intake.reader import MAX_BYTES
 
     assert config["server"]["maxUploadSize"] * 1024**2 == MAX_BYTES

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.profile import build_profile
-from core.report import ReportBundle
+from core.profile.measures import build_profile
+from core.report.document import ReportBundle
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "report.py"

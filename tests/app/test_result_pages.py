@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.compare import CompareConfig, default_strategies, recommend, run_comparison
-from core.diagnostics import at_threshold, strategy_details
+from core.analysis.details import at_threshold, strategy_details
+from core.evaluation.comparison import CompareConfig, default_strategies, recommend, run_comparison
 
 SAMPLES = {
     "binary": "card_fraud.csv",
@@ -168,7 +168,7 @@ def test_strategies_page_says_where_the_fits_run(app, monkeypatch):
 
 
 def test_an_unreachable_cluster_is_an_error_on_the_page_not_a_traceback(app, monkeypatch):
-    from core import parallel
+    from core.evaluation import parallel
 
     monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 0.5)
     monkeypatch.setenv("IMBALANCE_DASK_SCHEDULER", "tcp://127.0.0.1:9")  # nothing listens

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from core.compare import CompareConfig, run_comparison
-from core.data import load_dataset
-from core.profile import build_profile
-from core.runs import ENV_VAR, RunStore
+from core.evaluation.comparison import CompareConfig, run_comparison
+from core.intake.dataset import load_dataset
+from core.profile.measures import build_profile
+from core.runs.store import ENV_VAR, RunStore
 
 RUNS_PAGE = "pages/runs.py"
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.compare import CompareConfig, run_comparison
-from core.prevalence import deployment_estimate, evaluation_shares, holdout_shares
-from core.search import SearchConfig, run_search
-from core.tradeoff_views import plane, sides
+from core.analysis.deployment import deployment_estimate, evaluation_shares, holdout_shares
+from core.analysis.planes import plane, sides
+from core.analysis.search import SearchConfig, run_search
+from core.evaluation.comparison import CompareConfig, run_comparison
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tradeoffs.py")
 TIMEOUT_S = 60
@@ -137,8 +137,8 @@ def test_run_search_adds_its_points_to_the_plane(comparisons, datasets):
 
 
 def test_reruns_reuse_the_cached_views_and_search(comparisons, datasets, monkeypatch):
-    import core.search
-    import core.tradeoff_views
+    import core.analysis.planes
+    import core.analysis.search
 
     at = _open(comparisons["binary"], datasets["binary"])
     _widget(at, "number_input", "Trials").set_value(3)
@@ -148,8 +148,8 @@ def test_reruns_reuse_the_cached_views_and_search(comparisons, datasets, monkeyp
     def recomputed(*args, **kwargs):
         raise AssertionError("recomputed on a rerun")
 
-    monkeypatch.setattr(core.search, "run_search", recomputed)
-    monkeypatch.setattr(core.tradeoff_views, "sides", recomputed)
+    monkeypatch.setattr(core.analysis.search, "run_search", recomputed)
+    monkeypatch.setattr(core.analysis.planes, "sides", recomputed)
     _widget(at, "number_input", "Share of 'yes' in use").set_value(0.5)  # any rerun
     _run(at)
     assert [d.value for d in at.dataframe if "members" in d.value.columns]

@@ -28,7 +28,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 MISSING_BROWSER = "Debian chromium not installed: apt-get install -y chromium"
 START_TIMEOUT_S = 60.0
-RUNS_ENV = "IMBALANCE_DASHBOARD_DATA"  # where the app saves runs (core.runs.data_dir)
+RUNS_ENV = "IMBALANCE_DASHBOARD_DATA"  # where the app saves runs (core.runs.store.data_dir)
 
 
 @dataclass(frozen=True)

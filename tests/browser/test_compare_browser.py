@@ -18,8 +18,8 @@ import pytest
 from pageops import RERUN_MS, choose, open_page, pick_strategies, settled
 from playwright.sync_api import Locator, Page, expect
 
-from core.compare import CompareConfig, run_comparison
-from core.data import load_dataset
+from core.evaluation.comparison import CompareConfig, run_comparison
+from core.intake.dataset import load_dataset
 
 pytestmark = pytest.mark.browser
 

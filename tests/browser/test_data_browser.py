@@ -11,7 +11,7 @@ import pytest
 from pageops import RERUN_MS, choose, metric, settled
 from playwright.sync_api import Page, expect
 
-from core.data import load_dataset
+from core.intake.dataset import load_dataset
 
 pytestmark = pytest.mark.browser
 

@@ -14,9 +14,9 @@ import pytest
 from pageops import RERUN_MS, open_page, pick_strategies, settled
 from playwright.sync_api import Locator, Page, expect
 
-from core.compare import CompareConfig, run_comparison
-from core.data import load_dataset
-from core.runs import RunStore
+from core.evaluation.comparison import CompareConfig, run_comparison
+from core.intake.dataset import load_dataset
+from core.runs.store import RunStore
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
-from core.runs import RunStore
+from core.runs.store import RunStore
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from core.profile import build_profile
-from core.report import write_report
+from core.profile.measures import build_profile
+from core.report.document import write_report
 
 pytestmark = pytest.mark.browser
 

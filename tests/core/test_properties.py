@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from core import metrics
-from core.data import build_dataset, read_table, suggest_target
 from core.errors import DataError
+from core.intake.dataset import build_dataset, read_table, suggest_target
+from core.metrics import scores as metrics
+from core.metrics import significance
 
 FAST = settings(
     max_examples=120,
@@ -191,11 +192,11 @@ def test_metrics_on_random_labels_raise_only_data_error(inputs):
         "summary": lambda: metrics.summary_scores(y_true, y_pred, proba, classes, task),
         "per_class": lambda: metrics.per_class_table(y_true, y_pred, classes, task),
         "confusion": lambda: metrics.confusion(y_true, y_pred, classes, task),
-        "bootstrap": lambda: metrics.bootstrap_ci(y_true, y_pred, classes, task, n_boot=20),
+        "bootstrap": lambda: significance.bootstrap_ci(y_true, y_pred, classes, task, n_boot=20),
         "ap": lambda: metrics.average_precision_per_class(y_true, proba, classes, task),
         "roc": lambda: metrics.roc_auc_per_class(y_true, proba, classes, task),
         "score": lambda: metrics.score("macro_f1", y_true, y_pred, proba, classes, task),
-        "mcnemar": lambda: metrics.mcnemar_test(y_true, y_pred, y_true),
+        "mcnemar": lambda: significance.mcnemar_test(y_true, y_pred, y_true),
     }
     for name, call in calls.items():
         try:
@@ -227,7 +228,7 @@ SCORES = st.lists(
 def test_the_paired_t_test_raises_only_data_error(a, b, n_train, n_test):
     """Fold scores are ratios of counts (or NaN where undefined)."""
     try:
-        t, p = metrics.corrected_resampled_ttest(a, b, n_train=n_train, n_test=n_test)
+        t, p = significance.corrected_resampled_ttest(a, b, n_train=n_train, n_test=n_test)
     except DataError:
         return
     assert np.isnan(p) or 0 <= p <= 1

@@ -1,0 +1,385 @@
+"""Machine-readable outputs of a comparison: results.json, metrics.csv, predictions.csv.
+
+The shapes are the DESIGN.md "Command line" contract. Every metric in ``results.json`` can
+be recomputed exactly from ``predictions.csv``: cross-validation rows carry their fold,
+hold-out rows carry ``fold = -1`` and ``split = "holdout"``. Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import core
+from core.evaluation.comparison import Comparison, recommend
+from core.evaluation.crossval import HOLDOUT_FOLD, HoldoutResult, StrategyResult
+
+SCHEMA_VERSION = 1
+ALL = "_all"
+"""``class`` of summary (all-class) metrics in metrics.csv."""
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _safe_cell(value: Any) -> Any:
+    """Neutralise a user-text cell a spreadsheet would run as a formula (CSV injection).
+
+    Strings starting with ``= + - @`` tab or CR get a leading ``'``, unless the whole
+    string is a plain number such as ``-1``; non-strings are returned unchanged.
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_START)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def _safe_column(values: pd.Series) -> pd.Series:
+    return values.map(_safe_cell) if len(values) else values
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types; NaN and infinities become null."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, pd.DataFrame):
+        return _jsonable(value.to_dict(orient="records"))
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _versions() -> dict[str, str]:
+    import imblearn
+    import scipy
+    import sklearn
+
+    return {
+        "app": core.__version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "imbalanced-learn": imblearn.__version__,
+    }
+
+
+def _per_class(table: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if table is None:
+        return []
+    records = table.to_dict(orient="records")
+    for rec in records:
+        rec["class"] = str(rec["class"])
+        if "support" in rec:
+            rec["support"] = int(rec["support"])
+    return records
+
+
+def _holdout_dict(holdout: HoldoutResult, n_rows: int) -> dict[str, Any]:
+    return {
+        "status": holdout.status,
+        "error": holdout.error,
+        "n_rows": n_rows,
+        "summary": holdout.summary,
+        "per_class": _per_class(holdout.per_class),
+        "confusion_matrix": holdout.confusion,
+        "thresholds": holdout.thresholds,
+    }
+
+
+def _fold_dicts(
+    scores: tuple[dict[str, float], ...], class_f1: tuple[dict[str, float], ...], sizes: tuple
+) -> list[dict[str, Any]]:
+    return [
+        {"fold": k, "n_rows": n, **s, "per_class_f1": f1}
+        for k, (s, f1, n) in enumerate(zip(scores, class_f1, sizes, strict=True))
+    ]
+
+
+def _strategy_dict(result: StrategyResult, n_holdout: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "status": result.status,
+        "error": result.error,
+        "per_class": _per_class(result.per_class),
+        "summary": result.summary or {},
+        "summary_ci": {k: list(v) for k, v in (result.summary_ci or {}).items()},
+        "confusion_matrix": result.confusion,
+        "fold_scores": _fold_dicts(result.fold_scores, result.fold_class_f1, result.n_val),
+        "train_scores": _fold_dicts(result.train_scores, result.train_class_f1, result.n_train),
+        "thresholds": result.thresholds,
+        "fit_seconds": result.fit_seconds,
+        "predict_seconds": result.predict_seconds,
+        "warnings": result.warnings,
+    }
+    if result.holdout is not None:
+        out["holdout"] = _holdout_dict(result.holdout, n_holdout)
+    return out
+
+
+def results_dict(
+    comparison: Comparison, *, profile: dict | None = None, command: str | None = None
+) -> dict[str, Any]:
+    """The results.json document (DESIGN.md contract), JSON-safe (NaN -> null)."""
+    from core.exports.tradeoff_json import tradeoff_dict
+
+    ds = comparison.dataset
+    config = comparison.config
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "dataset": {
+            "name": ds.name,
+            "content_hash": ds.content_hash,
+            "target": list(ds.target),
+            "label_sep": ds.label_sep,
+            "n_rows": ds.n_rows,
+            "n_cv_rows": ds.n_cv_rows,
+            "n_holdout_rows": ds.n_holdout_rows,
+            "n_dropped_missing_target": ds.n_dropped_missing_target,
+            # a stratified sample (core.intake.sampling): rows of the full data, and the announcement
+            "sampled_from": ds.sampled_from,
+            "sample_note": ds.sample_note,
+            "task": ds.task,
+            "classes": list(ds.classes),
+            "class_counts": ds.class_counts,
+        },
+        "config": {
+            "model": config.model,
+            "cv": config.cv,
+            "seed": config.seed,
+            "holdout": config.holdout,
+            "strategies": list(config.strategies),
+            "options": _options_dict(config.options),
+            "important_class": config.important_class,
+        },
+        "strategies": {
+            name: _strategy_dict(result, ds.n_holdout_rows)
+            for name, result in comparison.results.items()
+        },
+        "recommendation": recommend(comparison),
+        "tradeoff": tradeoff_dict(comparison),
+        "versions": _versions(),
+    }
+    if command is not None:
+        doc["command"] = command
+    if profile is not None:
+        doc["profile"] = profile
+    return _jsonable(doc)
+
+
+def _options_dict(options: Any) -> dict[str, Any]:
+    from dataclasses import asdict, is_dataclass
+
+    return asdict(options) if is_dataclass(options) else dict(vars(options))
+
+
+# --------------------------------------------------------------------------- long tables
+
+
+def _metric_rows(
+    name: str, split: str, per_class: pd.DataFrame | None, summary: dict, ci: dict
+) -> list[tuple]:
+    rows: list[tuple] = []
+    if per_class is not None:
+        value_cols = [
+            c
+            for c in per_class.columns
+            if c != "class"
+            and not c.endswith(("_ci_low", "_ci_high"))
+            and pd.api.types.is_numeric_dtype(per_class[c])
+        ]
+        for rec in per_class.to_dict(orient="records"):
+            for col in value_cols:
+                low = rec.get(f"{col}_ci_low", np.nan)
+                high = rec.get(f"{col}_ci_high", np.nan)
+                rows.append((name, str(rec["class"]), col, rec[col], low, high, split))
+    for metric, value in summary.items():
+        low, high = ci.get(metric, (np.nan, np.nan))
+        rows.append((name, ALL, metric, value, low, high, split))
+    return rows
+
+
+def metrics_long(comparison: Comparison) -> pd.DataFrame:
+    """Long metrics: ``strategy, class, metric, value, ci_low, ci_high, split``.
+
+    ``class`` is ``"_all"`` for summary metrics; ``split`` is ``"cv"`` (pooled
+    out-of-fold) or ``"holdout"``. Failed strategies have no rows.
+    """
+    rows: list[tuple] = []
+    for name, result in comparison.results.items():
+        if not result.ok:
+            continue
+        rows += _metric_rows(
+            name, "cv", result.per_class, result.summary or {}, result.summary_ci or {}
+        )
+        hold = result.holdout
+        if hold is not None and hold.status == "ok":
+            rows += _metric_rows(name, "holdout", hold.per_class, hold.summary, {})
+    frame = pd.DataFrame(
+        rows, columns=["strategy", "class", "metric", "value", "ci_low", "ci_high", "split"]
+    )
+    frame = frame.astype({"value": "float64", "ci_low": "float64", "ci_high": "float64"})
+    frame["class"] = _safe_column(frame["class"].astype(str))
+    return frame
+
+
+def _label_sets(y: np.ndarray, classes: tuple[str, ...], sep: str) -> list[str]:
+    names = np.asarray(classes, dtype=object)
+    return [sep.join(names[row.astype(bool)]) for row in np.asarray(y)]
+
+
+def _prediction_block(
+    comparison: Comparison,
+    name: str,
+    split: str,
+    rows: np.ndarray,
+    folds: np.ndarray,
+    y: np.ndarray,
+    pred: np.ndarray,
+    proba: np.ndarray | None,
+) -> pd.DataFrame:
+    classes = comparison.classes
+    columns: dict[str, Any] = {
+        "strategy": name,
+        "row": np.asarray(rows, dtype=np.int64),
+        "fold": np.asarray(folds, dtype=np.int64),
+    }
+    if comparison.task == "multilabel":
+        sep = comparison.dataset.label_sep or "|"
+        columns["y_true"] = _label_sets(y, classes, sep)
+        columns["y_pred"] = _label_sets(pred, classes, sep)
+        for prefix, values in (("true", y), ("pred", pred)):
+            for j, c in enumerate(classes):
+                columns[f"{prefix}_{c}"] = np.asarray(values)[:, j].astype(np.int64)
+    else:
+        names = np.asarray(classes, dtype=object)
+        columns["y_true"] = names[np.asarray(y)]
+        columns["y_pred"] = names[np.asarray(pred)]
+    if proba is not None:
+        for j, c in enumerate(classes):
+            columns[f"proba_{c}"] = np.asarray(proba)[:, j]
+    frame = pd.DataFrame(columns)
+    frame["split"] = split
+    return frame
+
+
+def predictions_long(comparison: Comparison) -> pd.DataFrame:
+    """Every row's prediction per successful strategy, long format (DESIGN.md contract).
+
+    ``strategy, row, fold, y_true, y_pred, proba_<class>...`` (multi-label adds
+    ``true_<label>, pred_<label>`` and ``y_true``/``y_pred`` as label sets), then
+    ``split``: ``"cv"`` rows are out-of-fold predictions (each CV row once per strategy),
+    ``"holdout"`` rows (``fold = -1``) come from the fit on all CV rows. ``row`` is the
+    0-based data row of the uploaded file. User text is neutralised for spreadsheets.
+    """
+    blocks: list[pd.DataFrame] = []
+    for name, result in comparison.results.items():
+        if not result.ok:
+            continue
+        blocks.append(
+            _prediction_block(
+                comparison,
+                name,
+                "cv",
+                comparison.row_ids,
+                result.fold_of_row,
+                comparison.y_true,
+                result.oof_pred,
+                result.oof_proba,
+            )
+        )
+        hold = result.holdout
+        if hold is not None and hold.status == "ok" and comparison.holdout_row_ids is not None:
+            n = len(comparison.holdout_row_ids)
+            blocks.append(
+                _prediction_block(
+                    comparison,
+                    name,
+                    "holdout",
+                    comparison.holdout_row_ids,
+                    np.full(n, HOLDOUT_FOLD),
+                    comparison.holdout_y_true,
+                    hold.pred,
+                    hold.proba,
+                )
+            )
+    if not blocks:
+        return pd.DataFrame(columns=["strategy", "row", "fold", "y_true", "y_pred", "split"])
+    frame = pd.concat(blocks, ignore_index=True)
+    for col in ("y_true", "y_pred"):
+        frame[col] = _safe_column(frame[col].astype(str))
+    return frame
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same directory, then rename over ``path``.
+
+    The temporary file is created by ``write`` itself, so it gets the usual permissions.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(
+    comparison: Comparison,
+    out_dir: str | os.PathLike[str],
+    *,
+    profile: dict | None = None,
+    command: str | None = None,
+) -> dict[str, Path]:
+    """Write results.json, metrics.csv and predictions.csv into ``out_dir`` (created).
+
+    Returns ``{"results": ..., "metrics": ..., "predictions": ...}`` paths.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "results": out / "results.json",
+        "metrics": out / "metrics.csv",
+        "predictions": out / "predictions.csv",
+    }
+    text = json.dumps(
+        results_dict(comparison, profile=profile, command=command),
+        indent=2,
+        allow_nan=False,
+        ensure_ascii=False,
+    )
+    _atomic_write(paths["results"], lambda p: p.write_text(text + "\n", encoding="utf-8"))
+    for key, frame in (
+        ("metrics", metrics_long(comparison)),
+        ("predictions", predictions_long(comparison)),
+    ):
+        _atomic_write(
+            paths[key],
+            lambda p, f=frame: f.to_csv(p, index=False, encoding="utf-8", lineterminator="\n"),
+        )
+    return paths

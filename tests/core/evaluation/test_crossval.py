@@ -1,0 +1,509 @@
+"""Leak-free cross-validation of one strategy (core.evaluation.crossval)."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import make_classification, make_multilabel_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    balanced_accuracy_score,
+    cohen_kappa_score,
+    confusion_matrix,
+    f1_score,
+    hamming_loss,
+    matthews_corrcoef,
+    multilabel_confusion_matrix,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
+from sklearn.preprocessing import label_binarize
+
+import core.evaluation.crossval as ev
+from core.errors import DataError
+from core.evaluation.comparison import CompareConfig, run_comparison
+from core.evaluation.crossval import evaluate_fold, evaluate_strategy
+from core.evaluation.splits import holdout_split, make_folds, subset
+from core.intake.dataset import Dataset
+from core.modelling.options import StrategyOptions
+from core.modelling.strategies import get_strategy
+
+OPTS = StrategyOptions()
+MODEL = "logistic_regression"
+RANKING_TOL = 1e-12  # ranking scores are means of per-class sklearn scores: equal up to ulps
+
+
+def make_ds(task: str = "binary", n: int = 150, seed: int = 0) -> Dataset:
+    """Small seeded dataset; row_ids are not positions (as after dropped target rows)."""
+    if task == "multilabel":
+        X, y = make_multilabel_classification(
+            n_samples=n,
+            n_features=5,
+            n_classes=3,
+            n_labels=1,
+            allow_unlabeled=False,
+            random_state=seed,
+        )
+        y = y.astype(np.int8)
+        classes: tuple[str, ...] = ("a", "b", "c")
+    else:
+        k = 2 if task == "binary" else 3
+        X, y = make_classification(
+            n_samples=n,
+            n_features=5,
+            n_informative=3,
+            n_redundant=0,
+            n_classes=k,
+            weights=[0.85] if k == 2 else [0.7, 0.2],
+            random_state=seed,
+        )
+        classes = ("neg", "pos") if k == 2 else ("x", "y", "z")
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    return Dataset(
+        X=frame,
+        y=y,
+        task=task,
+        classes=classes,
+        target=("t",),
+        numeric_features=tuple(frame.columns),
+        categorical_features=(),
+        schema=(),
+        row_ids=np.arange(n) * 2 + 1,
+    )
+
+
+# --------------------------------------------------------------------------- folds
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
+def test_folds_partition_rows_and_keep_class_shares(task):
+    ds = make_ds(task)
+    folds = make_folds(ds, cv=3, seed=0)
+    assert len(folds) == 3
+    seen = np.concatenate([va for _, va in folds])
+    assert np.array_equal(np.sort(seen), np.arange(ds.n_rows))  # every row validated once
+    for tr, va in folds:
+        assert np.intersect1d(tr, va).size == 0 and tr.size + va.size == ds.n_rows
+        counts = np.array(list(subset(ds, va).class_counts.values()))
+        expected = np.array(list(ds.class_counts.values())) / 3
+        assert np.all(np.abs(counts - expected) <= 1.5)  # stratified
+    again = make_folds(ds, cv=3, seed=0)
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds, again, strict=True))
+    other = make_folds(ds, cv=3, seed=1)
+    assert any(not np.array_equal(a[1], b[1]) for a, b in zip(folds, other, strict=True))
+
+
+def test_too_small_class_raises_with_the_fix_and_no_sklearn_warning():
+    ds = make_ds("multiclass")
+    y = np.asarray(ds.y).copy()
+    y[np.flatnonzero(y == 2)[2:]] = 0  # class "z" keeps 2 rows
+    small = replace(ds, y=y)
+    with pytest.raises(DataError, match=r"Class 'z' has only 2 rows.*Choose at most 2 folds"):
+        make_folds(small, cv=3)
+    assert len(make_folds(small, cv=2)) == 2
+
+
+def test_rare_label_raises_for_multilabel():
+    ds = make_ds("multilabel")
+    y = np.asarray(ds.y).copy()
+    y[np.flatnonzero(y[:, 1])[2:], 1] = 0
+    with pytest.raises(DataError, match=r"Label 'b' is carried by only 2 rows"):
+        make_folds(replace(ds, y=y), cv=3)
+
+
+@pytest.mark.parametrize("cv", [1, 0, 2.5, True])
+def test_bad_fold_count_raises(cv):
+    with pytest.raises(DataError, match="at least 2"):
+        make_folds(make_ds(), cv=cv)
+
+
+@pytest.mark.parametrize("task", ["binary", "multilabel"])
+def test_holdout_split_is_stratified_disjoint_and_seeded(task):
+    ds = make_ds(task)
+    train, hold = holdout_split(ds, 0.2, 0)
+    # iterative stratification (multi-label) trades exact size for label balance
+    assert abs(hold.size - 30) <= (0 if task == "binary" else 3)
+    assert np.intersect1d(train, hold).size == 0
+    assert np.array_equal(np.sort(np.concatenate([train, hold])), np.arange(ds.n_rows))
+    share = np.array(list(subset(ds, hold).class_counts.values())) / hold.size
+    natural = np.array(list(ds.class_counts.values())) / ds.n_rows
+    assert np.all(np.abs(share - natural) < 0.05)  # natural prevalence
+    assert np.array_equal(hold, holdout_split(ds, 0.2, 0)[1])
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0, -0.1, "0.2"])
+def test_bad_holdout_share_raises(share):
+    with pytest.raises(DataError, match="hold-out share must be a number between 0 and 1"):
+        holdout_split(make_ds(), share, 0)
+
+
+# --------------------------------------------------------------------------- leak-freeness
+
+
+@pytest.mark.parametrize("strategy", ["random_over", "smote"])
+def test_no_resampled_row_reaches_a_score(strategy, monkeypatch):
+    """The classifier is spied on: what it is fitted on vs every row it ever scores."""
+    ds = make_ds("multiclass")
+    folds = make_folds(ds, cv=3, seed=0)
+    fitted: list[np.ndarray] = []
+    scored: list[np.ndarray] = []
+    real_fit, real_decision = LogisticRegression.fit, LogisticRegression.decision_function
+
+    def spy_fit(self, X, y, *args, **kwargs):
+        fitted.append(np.array(X, dtype=np.float64))
+        return real_fit(self, X, y, *args, **kwargs)
+
+    def spy_decision(self, X):
+        scored.append(np.array(X, dtype=np.float64))
+        return real_decision(self, X)
+
+    monkeypatch.setattr(LogisticRegression, "fit", spy_fit)
+    monkeypatch.setattr(LogisticRegression, "decision_function", spy_decision)
+    result = evaluate_strategy(ds, strategy, model=MODEL, options=OPTS, folds=folds)
+
+    assert result.ok, result.error
+    # resampling happened inside fit: the classifier saw more rows than the training fold
+    assert len(fitted) == 3
+    for (tr, _), X_fit in zip(folds, fitted, strict=True):
+        assert X_fit.shape[0] > tr.size
+    # every row scored is an original row: predict_proba (the prediction is its most probable
+    # class) once on validation and training rows, nothing else (no duplicated or synthetic row)
+    assert sum(x.shape[0] for x in scored) == ds.n_rows * len(folds)
+    scored_rows = {r.tobytes() for x in scored for r in x}
+    for (tr, _), X_fit in zip(folds, fitted, strict=True):
+        new_rows = X_fit[tr.size :]  # imblearn appends resampled rows after the originals
+        if strategy == "smote":
+            assert not any(r.tobytes() in scored_rows for r in new_rows)
+    # out-of-fold support equals the true class counts: each row predicted exactly once
+    assert result.per_class["support"].tolist() == list(ds.class_counts.values())
+    assert np.array_equal(np.bincount(result.fold_of_row), [va.size for _, va in folds])
+
+
+class _Spy:
+    """Wraps a real estimator and records which rows (DataFrame index) it sees."""
+
+    def __init__(self, inner, log):
+        self.inner, self.log = inner, log
+
+    def fit(self, X, y):
+        self.log.append(("fit", X.index.to_numpy()))
+        self.inner.fit(X, y)
+        return self
+
+    def predict(self, X):
+        self.log.append(("predict", X.index.to_numpy()))
+        return self.inner.predict(X)
+
+    def predict_proba(self, X):
+        return self.inner.predict_proba(X)
+
+
+def _patch_build(monkeypatch, make):
+    """Make every strategy's build return ``make(real_estimator)``."""
+
+    class Fake:
+        def __init__(self, name):
+            self.real = get_strategy(name)
+
+        def build(self, ds, **kwargs):
+            return make(self.real.build(ds, **kwargs))
+
+    monkeypatch.setattr(ev, "get_strategy", Fake)
+
+
+def test_fit_sees_only_training_rows_and_validation_rows_are_predicted_once(monkeypatch):
+    ds = make_ds("binary")
+    folds = make_folds(ds, cv=3, seed=0)
+    log: list[tuple[str, np.ndarray]] = []
+    _patch_build(monkeypatch, lambda est: _Spy(est, log))
+    result = evaluate_strategy(ds, "random_over", model=MODEL, options=OPTS, folds=folds)
+    assert result.ok
+    fits = [rows for kind, rows in log if kind == "fit"]
+    predicted = [rows for kind, rows in log if kind == "predict"]
+    for k, (tr, va) in enumerate(folds):
+        assert np.array_equal(fits[k], tr)
+        assert np.array_equal(predicted[2 * k], va)  # validation rows, then training rows
+        assert np.array_equal(predicted[2 * k + 1], tr)
+    assert np.array_equal(result.fold_of_row[folds[1][1]], np.ones(folds[1][1].size))
+
+
+# --------------------------------------------------------------------------- pooled metrics
+
+
+def _sklearn_summary(task, y, pred, proba):
+    if task == "multilabel":
+        return {
+            "macro_f1": f1_score(y, pred, average="macro", zero_division=0),
+            "weighted_f1": f1_score(y, pred, average="weighted", zero_division=0),
+            "micro_f1": f1_score(y, pred, average="micro", zero_division=0),
+            "samples_f1": f1_score(y, pred, average="samples", zero_division=0),
+            "hamming_loss": hamming_loss(y, pred),
+            "subset_accuracy": accuracy_score(y, pred),
+        }, {
+            "roc_auc": roc_auc_score(y, proba, average="macro"),
+            "average_precision": average_precision_score(y, proba, average="macro"),
+        }
+    onehot = label_binarize(y, classes=range(proba.shape[1]))
+    if onehot.shape[1] == 1:
+        onehot = np.hstack([1 - onehot, onehot])
+    return {
+        "accuracy": accuracy_score(y, pred),
+        "balanced_accuracy": balanced_accuracy_score(y, pred),
+        "macro_f1": f1_score(y, pred, average="macro"),
+        "weighted_f1": f1_score(y, pred, average="weighted"),
+        "micro_f1": f1_score(y, pred, average="micro"),
+        "mcc": matthews_corrcoef(y, pred),
+        "cohen_kappa": cohen_kappa_score(y, pred),
+    }, {
+        "roc_auc": roc_auc_score(y, proba[:, 1])
+        if task == "binary"
+        else roc_auc_score(y, proba, multi_class="ovr", average="macro"),
+        "average_precision": average_precision_score(onehot, proba, average="macro"),
+    }
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
+def test_pooled_metrics_equal_sklearn_on_the_oof_predictions(task):
+    ds = make_ds(task)
+    folds = make_folds(ds, cv=3, seed=0)
+    result = evaluate_strategy(ds, "baseline", model=MODEL, options=OPTS, folds=folds)
+    assert result.ok and result.warnings == ()
+    y, pred, proba = np.asarray(ds.y), result.oof_pred, result.oof_proba
+    assert pred.shape == y.shape and proba.shape == (ds.n_rows, len(ds.classes))
+    exact, ranking = _sklearn_summary(task, y, pred, proba)
+    for metric, value in exact.items():
+        assert result.summary[metric] == value, metric
+    for metric, value in ranking.items():
+        assert result.summary[metric] == pytest.approx(value, rel=RANKING_TOL), metric
+    p, r, f, s = precision_recall_fscore_support(y, pred, zero_division=0)
+    table = result.per_class
+    assert table["class"].tolist() == list(ds.classes)
+    assert np.array_equal(table["precision"], p) and np.array_equal(table["recall"], r)
+    assert np.array_equal(table["f1"], f) and np.array_equal(table["support"], s)
+    assert np.all((table["f1_ci_low"] <= table["f1"]) & (table["f1"] <= table["f1_ci_high"]))
+    low, high = result.summary_ci["macro_f1"]
+    assert low <= result.summary["macro_f1"] <= high
+    cm = multilabel_confusion_matrix(y, pred) if task == "multilabel" else confusion_matrix(y, pred)
+    assert np.array_equal(result.confusion, cm)
+    # per-fold validation scores are those of the pooled predictions restricted to the fold
+    for k, (_, va) in enumerate(folds):
+        assert result.fold_scores[k]["macro_f1"] == f1_score(
+            y[va], pred[va], average="macro", zero_division=0
+        )
+        f1_fold = f1_score(y[va], pred[va], average=None, zero_division=0)
+        assert list(result.fold_class_f1[k].values()) == f1_fold.tolist()
+
+
+def test_training_scores_are_those_of_the_fitted_training_rows():
+    ds = make_ds("binary")
+    folds = make_folds(ds, cv=3, seed=0)
+    result = evaluate_strategy(ds, "baseline", model=MODEL, options=OPTS, folds=folds)
+    assert len(result.train_scores) == len(result.fold_scores) == 3
+    assert result.n_train == tuple(tr.size for tr, _ in folds)
+    tr = folds[0][0]
+    train_ds = subset(ds, tr)
+    est = get_strategy("baseline").build(train_ds, model=MODEL, seed=0, options=OPTS)
+    pred = est.fit(train_ds.X, train_ds.y).predict(train_ds.X)
+    assert result.train_scores[0]["accuracy"] == accuracy_score(train_ds.y, pred)
+    assert (
+        list(result.train_class_f1[0].values()) == f1_score(train_ds.y, pred, average=None).tolist()
+    )
+    gap = result.gap()
+    row = gap[(gap["fold"] == 0) & (gap["metric"] == "f1[pos]")].iloc[0]
+    assert row["gap"] == row["train"] - result.fold_class_f1[0]["pos"]
+    assert len(result.fit_seconds) == 3 and min(result.fit_seconds) > 0
+
+
+def test_tuned_thresholds_are_kept_per_fold():
+    ds = make_ds("binary")
+    folds = make_folds(ds, cv=3, seed=0)
+    result = evaluate_strategy(ds, "threshold_tuning", model=MODEL, options=OPTS, folds=folds)
+    assert result.ok
+    assert len(result.thresholds) == 3
+    assert all(len(t) == 1 and 0 < t[0] < 1 for t in result.thresholds)
+    plain = evaluate_strategy(ds, "baseline", model=MODEL, options=OPTS, folds=folds)
+    assert plain.thresholds is None
+
+
+def test_same_seed_gives_the_same_numbers():
+    ds = make_ds("multiclass")
+    runs = [
+        evaluate_strategy(
+            ds, "smote", model=MODEL, options=OPTS, folds=make_folds(ds, cv=3, seed=7), seed=7
+        )
+        for _ in range(2)
+    ]
+    a, b = runs
+    assert np.array_equal(a.oof_pred, b.oof_pred) and np.array_equal(a.oof_proba, b.oof_proba)
+    assert a.summary == b.summary and a.fold_scores == b.fold_scores
+    pd.testing.assert_frame_equal(a.per_class, b.per_class)
+
+
+# --------------------------------------------------------------------------- failures
+
+
+def test_smote_with_a_two_row_class_fails_with_its_reason_while_baseline_runs():
+    ds = make_ds("multiclass")
+    y = np.asarray(ds.y).copy()
+    y[np.flatnonzero(y == 2)[2:]] = 0  # class "z" keeps 2 rows: 1 per training fold
+    tiny = replace(ds, y=y)
+    folds = make_folds(tiny, cv=2, seed=0)
+    smote = evaluate_strategy(tiny, "smote", model=MODEL, options=OPTS, folds=folds)
+    assert smote.status == "failed" and smote.oof_pred is None
+    assert smote.error.startswith("fold 1: ")
+    assert "SMOTE needs at least 2 rows of class 'z'" in smote.error
+    base = evaluate_strategy(tiny, "baseline", model=MODEL, options=OPTS, folds=folds)
+    assert base.ok
+
+
+def test_internal_error_becomes_a_failed_result_and_is_logged(monkeypatch, caplog):
+    class Broken:
+        def fit(self, X, y):
+            raise RuntimeError("boom")
+
+    _patch_build(monkeypatch, lambda est: Broken())
+    ds = make_ds()
+    tr, va = make_folds(ds, cv=3)[1]
+    with caplog.at_level(logging.ERROR, logger="core.evaluation.crossval"):
+        fit = evaluate_fold(ds, "baseline", MODEL, OPTS, 0, 1, tr, va)
+    assert fit.status == "failed"
+    assert fit.error == "fold 2: internal error: RuntimeError: boom"
+    assert "internal error" in caplog.text
+
+
+def test_value_error_from_fit_is_a_plain_reason(monkeypatch):
+    class Refuses:
+        def fit(self, X, y):
+            raise ValueError("Input contains\nsomething odd")
+
+    _patch_build(monkeypatch, lambda est: Refuses())
+    ds = make_ds()
+    tr, va = make_folds(ds, cv=3)[0]
+    fit = evaluate_fold(ds, "baseline", MODEL, OPTS, 0, 0, tr, va)
+    assert fit.error == "fold 1: Input contains something odd"
+
+
+def test_warnings_while_fitting_are_recorded_not_raised(monkeypatch):
+    class Noisy(_Spy):
+        def fit(self, X, y):
+            warnings.warn("did not converge", UserWarning, stacklevel=1)
+            return super().fit(X, y)
+
+    _patch_build(monkeypatch, lambda est: Noisy(est, []))
+    ds = make_ds()
+    tr, va = make_folds(ds, cv=3)[0]
+    fit = evaluate_fold(ds, "baseline", MODEL, OPTS, 0, 0, tr, va)
+    assert fit.status == "ok"
+    assert fit.warnings == ("UserWarning: did not converge",)
+
+
+# --------------------------------------------------------------------------- hold-out
+
+
+def test_holdout_is_untouched_by_cross_validation():
+    ds = make_ds("binary")
+    config = CompareConfig(
+        strategies=("baseline", "smote"), model=MODEL, cv=3, holdout=0.25, n_jobs=1
+    )
+    first = run_comparison(ds, config)
+    hold_rows = np.flatnonzero(np.isin(ds.row_ids, first.holdout_row_ids))
+    assert hold_rows.size == 38
+    assert np.intersect1d(first.row_ids, first.holdout_row_ids).size == 0
+    assert first.row_ids.size + hold_rows.size == ds.n_rows
+    # scramble the hold-out rows' features: cross-validation must not notice at all
+    X = ds.X.copy()
+    X.iloc[hold_rows] = np.random.default_rng(0).normal(size=(hold_rows.size, X.shape[1]))
+    second = run_comparison(replace(ds, X=X), config)
+    for name in config.strategies:
+        a, b = first.results[name], second.results[name]
+        assert np.array_equal(a.oof_pred, b.oof_pred) and a.summary == b.summary
+        assert a.fold_scores == b.fold_scores and a.train_scores == b.train_scores
+        assert a.holdout.summary != b.holdout.summary  # ...while the hold-out scores do
+        y_hold = np.asarray(ds.y)[hold_rows]
+        assert a.holdout.summary["macro_f1"] == f1_score(y_hold, a.holdout.pred, average="macro")
+
+
+# --------------------------------------------------------------------------- predicting once
+
+
+@pytest.mark.parametrize("model", ["logistic_regression", "random_forest", "hist_gradient_boosting",
+                                   "mlp"])  # fmt: skip
+@pytest.mark.parametrize("strategy", ["baseline", "class_weight", "smote", "balanced_random_forest",
+                                      "easy_ensemble", "one_vs_rest"])  # fmt: skip
+def test_prediction_from_probabilities_equals_predict(model, strategy):
+    """For plain classifiers the prediction is read off predict_proba (one pass, not two):
+    it must be exactly what the estimator's own predict says."""
+    ds = make_ds("multiclass", n=240)
+    tr, va = make_folds(ds, cv=3, seed=0)[0]
+    train = subset(ds, tr)
+    est = get_strategy(strategy).build(train, model=model, seed=0, options=OPTS)
+    est.fit(train.X, train.y)
+    X_val = ds.X.iloc[va]
+    pred, proba = ev._predict(est, X_val, len(ds.classes), multilabel=False)
+    np.testing.assert_array_equal(pred, est.predict(X_val))
+    np.testing.assert_array_equal(proba, est.predict_proba(X_val))
+
+
+@pytest.mark.parametrize("strategy", ["threshold_tuning", "cost_sensitive", "one_class"])
+def test_decision_rules_are_always_asked_to_predict(strategy, monkeypatch):
+    """Thresholds, costs and one-class decisions are not the most probable class: their own
+    predict must be called."""
+    ds = make_ds("multiclass", n=240)
+    tr, va = make_folds(ds, cv=3, seed=0)[0]
+    train = subset(ds, tr)
+    est = get_strategy(strategy).build(train, model=MODEL, seed=0, options=OPTS)
+    est.fit(train.X, train.y)
+    called = []
+    real = type(est).predict
+    monkeypatch.setattr(
+        type(est), "predict", lambda self, X: called.append(len(X)) or real(self, X)
+    )
+    pred, _ = ev._predict(est, ds.X.iloc[va], len(ds.classes), multilabel=False)
+    assert called == [len(va)]
+    np.testing.assert_array_equal(pred, real(est, ds.X.iloc[va]))
+
+
+@pytest.mark.parametrize("task", ["multiclass", "multilabel"])
+def test_training_rows_scored_are_a_stratified_sample_above_the_limit(task, monkeypatch):
+    """Above TRAIN_SCORE_ROWS training rows, the gap is scored on a seeded stratified sample
+    of that many: the scores are sklearn's on exactly those rows."""
+    monkeypatch.setattr(ev, "TRAIN_SCORE_ROWS", 60)
+    ds = make_ds(task, n=300)
+    tr, va = make_folds(ds, cv=3, seed=0)[1]
+    scored_sizes = []
+    real = LogisticRegression.predict_proba
+
+    def spy(self, X):
+        scored_sizes.append(len(X))
+        return real(self, X)
+
+    monkeypatch.setattr(LogisticRegression, "predict_proba", spy)
+    fit = evaluate_fold(ds, "baseline", MODEL, OPTS, 0, 1, tr, va)
+    assert fit.status == "ok"
+    assert len(tr) > 60 and 60 in scored_sizes and len(tr) not in scored_sizes
+    rows = ev._scored_train_rows(ds, tr, 0 + 1)
+    assert len(rows) == 60
+    np.testing.assert_array_equal(rows, ev._scored_train_rows(ds, tr, 1))  # seeded
+    # every class keeps rows in the sample, and the score is sklearn's on exactly these rows
+    train = subset(ds, tr)
+    est = get_strategy("baseline").build(train, model=MODEL, seed=0, options=OPTS)
+    est.fit(train.X, train.y)
+    y_rows = np.asarray(train.y)[rows]
+    pred = est.predict(train.X.iloc[rows])
+    if task == "multilabel":
+        assert (y_rows.sum(axis=0) > 0).all()
+    else:
+        assert set(y_rows) == set(np.asarray(train.y))
+    assert fit.train_scores["macro_f1"] == pytest.approx(
+        f1_score(y_rows, pred, average="macro", zero_division=0), abs=1e-12
+    )
+    # at or below the limit, every training row is scored
+    monkeypatch.setattr(ev, "TRAIN_SCORE_ROWS", len(tr))
+    np.testing.assert_array_equal(ev._scored_train_rows(ds, tr, 1), np.arange(len(tr)))
