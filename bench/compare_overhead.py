@@ -58,7 +58,8 @@ def bare_loop(csv: Path, out: Path) -> None:
     """The plain loop (run in its own process by :func:`_bare`)."""
     from sklearn.model_selection import StratifiedKFold
 
-    from core.intake.dataset import ColumnDecision, Dataset
+    from core.intake.columns import ColumnDecision
+    from core.intake.dataset import Dataset
     from core.modelling.strategies import get_strategy
 
     frame = pd.read_csv(csv, engine="pyarrow")

@@ -1,7 +1,7 @@
 """Threshold curves for 1M scores per class against one ``np.argsort`` of those scores.
 
 ``core.metrics.curves.threshold_curves`` computes, per class, the confusion counts and metrics at
-every distinct score with one sort and cumulative sums. The bare reference is the least any
+every distinct score with one sort and cumulative sums (``core.metrics.sweep.cut_counts``). The bare reference is the least any
 exact sweep must do: one ``np.argsort`` of each class's scores. Goal: at most 2x. Also
 timed: one slider move (``metrics_at_threshold``, a binary search in the precomputed curve).
 

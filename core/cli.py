@@ -41,6 +41,8 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from core.metrics.decision_rules import OBJECTIVES
+
     parser = _Parser(prog="python -m core", description="Diagnose classifier imbalance.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -82,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--threshold-objective",
         default="f1",
-        choices=["f1", "fbeta", "balanced_accuracy", "mcc"],
+        choices=list(OBJECTIVES),
         help="what threshold_tuning maximises",
     )
     a.add_argument("--beta", type=float, default=1.0, help="beta of the F-beta objective")
@@ -112,7 +114,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from core.evaluation.comparison import CompareConfig, default_strategies, run_comparison
-    from core.exports.outputs import _atomic_write, write_outputs
+    from core.exports.outputs import atomic_write, write_outputs
     from core.intake.dataset import load_dataset
     from core.modelling.options import StrategyOptions
     from core.profile.measures import build_profile
@@ -146,10 +148,10 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
     bundle = ReportBundle(comparison, ds, profile, command=command)
     paths = write_outputs(comparison, out, profile=profile.to_dict(), command=command)
     paths["report"] = out / "report.html"
-    _atomic_write(paths["report"], lambda p: p.write_text(bundle.html, encoding="utf-8"))
+    atomic_write(paths["report"], lambda p: p.write_text(bundle.html, encoding="utf-8"))
     if bundle.label_next is not None:
         paths["label_next"] = out / "label_next.csv"
-        _atomic_write(paths["label_next"], lambda p: p.write_bytes(bundle.label_next_csv()))
+        atomic_write(paths["label_next"], lambda p: p.write_bytes(bundle.label_next_csv()))
     for kind, path in paths.items():
         print(f"{kind}: {path}")
     return 0

@@ -18,8 +18,8 @@ import pandas as pd
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from core.errors import DataError
-
-TASK_KINDS = ("binary", "multiclass", "multilabel")
+from core.metrics.inputs import check_task
+from core.metrics.sweep import cut_counts
 
 THRESHOLD_COLUMNS = (
     "threshold",
@@ -40,14 +40,6 @@ CALIBRATION_COLUMNS = ("bin_lower", "bin_upper", "mean_predicted", "fraction_pos
 
 
 # ---------------------------------------------------------------- input checks
-
-
-def check_task(task: str) -> None:
-    """Raise :class:`DataError` unless ``task`` is one of :data:`TASK_KINDS`."""
-    if task not in TASK_KINDS:
-        raise DataError(
-            f"Unknown task kind. Expected one of {', '.join(TASK_KINDS)}. Got {task!r} instead"
-        )
 
 
 def _binary_inputs(y_true_bin: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,36 +108,16 @@ def threshold_curve_arrays(y_true_bin: np.ndarray, scores: np.ndarray) -> dict[s
 
     Row ``i`` predicts positive when ``score >= threshold[i]``. Thresholds ascend: the first
     row is the smallest score (everything positive) and the last row has threshold
-    ``+inf`` (nothing positive). One ``argsort``, then cumulative sums over the sorted
-    labels; no loop over thresholds. Keys are :data:`THRESHOLD_COLUMNS`.
+    ``+inf`` (nothing positive): :func:`core.metrics.sweep.cut_counts` reversed. Keys are
+    :data:`THRESHOLD_COLUMNS`.
     """
     y, s = _binary_inputs(y_true_bin, scores)
-    n = s.size
-    order = np.argsort(s)
-    s_sorted = s[order]
-    if n and np.isnan(s_sorted[-1]):  # argsort puts NaN last
-        raise DataError("Scores contain NaN. Drop or impute those rows before scoring")
-    y_sorted = y[order]
-    pos_from = np.cumsum(y_sorted[::-1], dtype=np.int64)[::-1]  # positives at index >= i
-    n_pos = int(pos_from[0]) if n else 0
-    # First index of each run of equal scores: rows from there on are predicted positive.
-    starts = np.flatnonzero(s_sorted[1:] != s_sorted[:-1])
-    starts += 1
-    m = starts.size + 2 if n else 1  # + the first run + the "nothing positive" row
-    thresholds = np.full(m, np.inf)
-    tp = np.zeros(m, dtype=np.int64)
-    predicted_pos = np.zeros(m, dtype=np.int64)
-    if m == n + 1:  # all scores distinct: every index starts a run, no gathers needed
-        thresholds[:-1] = s_sorted
-        tp[:-1] = pos_from
-        np.subtract(n, np.arange(n), out=predicted_pos[:-1])
-    elif n:
-        starts = np.concatenate((np.zeros(1, dtype=starts.dtype), starts))
-        thresholds[:-1] = s_sorted[starts]
-        tp[:-1] = pos_from[starts]
-        np.subtract(n, starts, out=predicted_pos[:-1])
-    fp = predicted_pos - tp
-    tn = (n - n_pos) - fp
+    sweep = cut_counts(y, s)  # highest cut first: reverse to ascending, +inf last
+    thresholds, tp, fp = sweep.threshold[::-1].copy(), sweep.tp[::-1].copy(), sweep.fp[::-1].copy()
+    n_pos, n = sweep.n_pos, sweep.n_pos + sweep.n_neg
+    m = thresholds.size
+    predicted_pos = tp + fp
+    tn = sweep.n_neg - fp
     precision = np.zeros(m, dtype=np.float64)  # every row but the last predicts something
     np.divide(tp[:-1], predicted_pos[:-1], out=precision[:-1])
     f1 = _ratio(tp, predicted_pos + n_pos)  # 2tp / (2tp + fp + fn) = tp / ((pp + n_pos) / 2)

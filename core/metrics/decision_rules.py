@@ -1,7 +1,6 @@
 """Decision rules without refitting: thresholds, per-class offsets, per-label thresholds and
 expected-cost decisions, the objectives they are tuned for, and the exact searches (one sort,
-cumulative counts) that tune them. :mod:`core.modelling.wrappers` wraps them in estimators and
-re-exports them.
+cumulative counts) that tune them. :mod:`core.modelling.wrappers` wraps them in estimators.
 """
 
 from __future__ import annotations
@@ -12,9 +11,17 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from core.errors import DataError, StrategyError
+from core.metrics.sweep import cut_counts
 
+#: What a tuned decision rule can maximise (the contract of ``--threshold-objective``).
 OBJECTIVES: tuple[str, ...] = ("f1", "fbeta", "balanced_accuracy", "mcc")
-TASKS: tuple[str, ...] = ("binary", "multiclass", "multilabel")
+#: How each objective is named on screen.
+OBJECTIVE_TITLES: dict[str, str] = {
+    "f1": "F1",
+    "fbeta": "F-beta",
+    "balanced_accuracy": "Balanced accuracy",
+    "mcc": "Matthews correlation (MCC)",
+}
 CALIBRATION_METHODS: tuple[str, ...] = ("sigmoid", "isotonic", "temperature")
 NEVER_THRESHOLD: float = float(np.nextafter(1.0, 2.0))  # above any probability: never predict
 N_SWEEPS = 3  # coordinate-ascent sweeps over the classes for multiclass offsets
@@ -26,7 +33,9 @@ _LOG_FLOOR = np.finfo(float).tiny
 # ----------------------------------------------------------------------------- validation
 
 
-def _check_objective(objective: str, beta: float) -> str:
+def check_objective(objective: str, beta: float) -> str:
+    """``objective`` normalised (stripped, lower case); :class:`DataError` unless it is one of
+    :data:`OBJECTIVES`, or if ``beta`` is not a positive number for ``fbeta``."""
     name = str(objective).strip().lower()
     if name not in OBJECTIVES:
         raise DataError(
@@ -38,20 +47,19 @@ def _check_objective(objective: str, beta: float) -> str:
     return name
 
 
-def _check_task(task: str) -> str:
-    if task not in TASKS:
-        raise DataError(f"Unknown task. Expected one of {', '.join(TASKS)}. Got {task!r} instead")
-    return task
-
-
-def _check_cv(cv: int) -> int:
+def check_cv(cv: int) -> int:
+    """``cv`` as an int; :class:`DataError` unless it is a whole number of at least 2."""
     if isinstance(cv, bool) or not isinstance(cv, int | np.integer) or cv < 2:
         raise DataError(f"Inner folds (cv) must be an integer of at least 2. Got {cv!r} instead")
     return int(cv)
 
 
-def _check_min_count(counts: np.ndarray, labels: np.ndarray, n_splits: int, what: str) -> None:
-    """Stratified inner folds need every class ``n_splits`` times in the training data."""
+def check_min_count(counts: np.ndarray, labels: np.ndarray, n_splits: int, what: str) -> None:
+    """Stratified inner folds need every class ``n_splits`` times in the training data.
+
+    ``counts[i]`` rows of class ``labels[i]``; raises :class:`StrategyError` naming the
+    rarest class and ``what`` needs them otherwise.
+    """
     if counts.min() < n_splits:
         worst = int(np.argmin(counts))
         raise StrategyError(
@@ -172,26 +180,22 @@ def _score_codes(y: np.ndarray, pred: np.ndarray, k: int, objective: str, beta: 
 # ----------------------------------------------------------------------------- pure helpers
 
 
-def threshold_curve(
+def objective_by_cut(
     y_true_bin: ArrayLike, scores: ArrayLike, objective: str = "f1", beta: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Objective at every distinct cut of ``scores``, from ONE sort.
 
     Returns ``(thresholds, values)``, highest threshold first: predicting ``scores >=
-    thresholds[i]`` scores ``values[i]``. The last cut keeps every row positive.
+    thresholds[i]`` scores ``values[i]``. Each threshold lies midway between the lowest
+    score kept positive and the next lower score; the last cut keeps every row positive
+    (threshold: the lowest score). Counts from :func:`core.metrics.sweep.cut_counts`.
     """
-    objective = _check_objective(objective, beta)
+    objective = check_objective(objective, beta)
     y, s = _check_binary_inputs(y_true_bin, scores)
-    order = np.argsort(-s, kind="mergesort")
-    s_sorted, y_sorted = s[order], y[order]
-    last = np.r_[np.flatnonzero(s_sorted[1:] != s_sorted[:-1]), s.size - 1]
-    tp = np.cumsum(y_sorted)[last]
-    fp = last + 1 - tp
-    n_pos = int(y.sum())
-    values = _binary_scores(tp, fp, n_pos, y.size - n_pos, objective, beta)
-    nxt = np.minimum(last + 1, s.size - 1)
-    thresholds = np.where(last + 1 < s.size, (s_sorted[last] + s_sorted[nxt]) / 2, s_sorted[last])
-    return thresholds, values
+    sweep = cut_counts(y, s)
+    cuts, tp, fp = sweep.threshold[1:], sweep.tp[1:], sweep.fp[1:]  # drop "nothing positive"
+    values = _binary_scores(tp, fp, sweep.n_pos, sweep.n_neg, objective, beta)
+    return np.r_[(cuts[:-1] + cuts[1:]) / 2, cuts[-1:]], values
 
 
 def best_threshold(
@@ -199,10 +203,10 @@ def best_threshold(
 ) -> tuple[float, float]:
     """Best cut on ``scores`` for ``objective``: ``(threshold, objective value)``.
 
-    One sort (see :func:`threshold_curve`); ties go to the highest cut. Needs at least one
+    One sort (see :func:`objective_by_cut`); ties go to the highest cut. Needs at least one
     positive in ``y_true_bin``.
     """
-    thresholds, values = threshold_curve(y_true_bin, scores, objective, beta)
+    thresholds, values = objective_by_cut(y_true_bin, scores, objective, beta)
     if not np.any(y_true_bin):
         raise DataError("best_threshold needs at least one positive in y_true_bin. Got none")
     i = int(np.argmax(values >= values.max() - _TIE_TOL))
@@ -241,7 +245,11 @@ def apply_label_thresholds(proba: ArrayLike, thresholds: ArrayLike) -> np.ndarra
     return (p >= t).astype(np.int64)
 
 
-def _cost_decision(proba: np.ndarray, cost: np.ndarray) -> np.ndarray:
+def cost_decision(proba: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Codes minimising expected cost for checked ``proba`` (n, K) and ``cost`` (K, K).
+
+    No input checks: :func:`expected_cost_decision` is the checked entry point.
+    """
     return np.argmin(proba @ cost, axis=1)
 
 
@@ -251,7 +259,7 @@ def expected_cost_decision(proba: ArrayLike, cost_matrix: ArrayLike) -> np.ndarr
     Ties go to the lowest code.
     """
     p = _check_proba(proba)
-    return _cost_decision(p, check_cost_matrix(cost_matrix, n_classes=p.shape[1]))
+    return cost_decision(p, check_cost_matrix(cost_matrix, n_classes=p.shape[1]))
 
 
 def default_cost_matrix(class_counts: Sequence[int]) -> np.ndarray:
@@ -324,7 +332,7 @@ def tune_offsets(
     argmax. At most ``N_SWEEPS`` sweeps, stopping early when a sweep changes nothing.
     Deterministic: no randomness is involved.
     """
-    objective = _check_objective(objective, beta)
+    objective = check_objective(objective, beta)
     logp = _log_proba(_check_proba(proba))
     y = np.asarray(y, dtype=np.int64)
     n_classes = logp.shape[1]

@@ -1,5 +1,6 @@
-"""The (accuracy, F1) plane: feasible region, trivial classifiers, threshold sweeps, Pareto
-fronts, and metrics re-estimated at the class shares expected in use.
+"""The (accuracy, F1) plane: feasible region, trivial classifiers, threshold sweeps and Pareto
+fronts. Metrics re-estimated at the class shares expected in use are in
+:mod:`core.metrics.prevalence`.
 
 Binary geometry, in shares of the n rows: with positive share ``p`` and accuracy ``C`` the
 true-positive share ``t`` satisfies ``max(0, C + p - 1) <= t <= min(p, C)``, and since
@@ -22,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError
+from core.metrics.inputs import finite_array, safe_div
+from core.metrics.sweep import cut_counts
 
-SHARE_TOLERANCE = 0.01  # class shares may miss a sum of 1 by this much; they are then rescaled
 TIE_TOLERANCE = 1e-12  # "better" in summaries needs a gap larger than this
 
 
@@ -49,22 +51,6 @@ def _check_grid(n_grid: int) -> int:
     return int(n_grid)
 
 
-def _float_array(values: Any, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError(f"{name} must be numeric. Got {str(values)[:80]!r} instead") from None
-    if not np.all(np.isfinite(arr)):
-        raise DataError(f"{name} must be finite numbers; found NaN or infinity", "Drop those rows")
-    return arr
-
-
-def _safe_div(num: np.ndarray, den: np.ndarray, zero_division: float = 0.0) -> np.ndarray:
-    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
-    ok = den > 0
-    return np.where(ok, num / np.where(ok, den, 1.0), float(zero_division))
-
-
 # --------------------------------------------------------------------------- region bounds
 
 
@@ -77,14 +63,14 @@ def f1_bounds(
     scalar: use ``float()``). Lower end: ``t = max(0, C + p - 1)``; upper: ``t = min(p, C)``.
     """
     p = _check_p(p)
-    acc = _float_array(accuracy, "Accuracy")
+    acc = finite_array(accuracy, "Accuracy")
     if np.any((acc < 0) | (acc > 1)):
         bad = acc[(acc < 0) | (acc > 1)].ravel()[:3].tolist()
         raise DataError(f"Accuracy must lie in [0, 1]. Got {bad!r} instead")
     t_hi = np.minimum(p, acc)
     t_lo = np.minimum(np.maximum(0.0, acc + p - 1.0), t_hi)  # clip float noise at C = 1
     err = 1.0 - acc
-    return _safe_div(2 * t_lo, 2 * t_lo + err), _safe_div(2 * t_hi, 2 * t_hi + err)
+    return safe_div(2 * t_lo, 2 * t_lo + err), safe_div(2 * t_hi, 2 * t_hi + err)
 
 
 def f1_bounds_counts(
@@ -104,7 +90,7 @@ def f1_bounds_counts(
             raise DataError(f"{name} must be an integer of at least {low}. Got {value!r} instead")
     if n_pos > n:
         raise DataError(f"n_pos cannot exceed n ({n}). Got {n_pos!r} instead")
-    correct = _float_array(n_correct, "n_correct")
+    correct = finite_array(n_correct, "n_correct")
     if np.any(correct != np.round(correct)) or np.any((correct < 0) | (correct > n)):
         bad = correct[(correct != np.round(correct)) | (correct < 0) | (correct > n)]
         raise DataError(
@@ -114,8 +100,8 @@ def f1_bounds_counts(
     k_lo = np.maximum(0.0, correct - (n - n_pos))
     err = n - correct
     return (
-        _safe_div(2 * k_lo, 2 * k_lo + err, zero_division),
-        _safe_div(2 * k_hi, 2 * k_hi + err, zero_division),
+        safe_div(2 * k_lo, 2 * k_lo + err, zero_division),
+        safe_div(2 * k_hi, 2 * k_hi + err, zero_division),
     )
 
 
@@ -169,7 +155,7 @@ def one_vs_rest_shares(
         raise DataError(
             f"class_counts must be a non-empty mapping of class to count. Got {class_counts!r} instead"
         )
-    values = _float_array(counts.to_numpy(), "Class counts")
+    values = finite_array(counts.to_numpy(), "Class counts")
     if np.any(values < 0):
         raise DataError(f"Class counts must be non-negative. Got {counts.to_dict()!r} instead")
     total = float(values.sum()) if n_rows is None else float(n_rows)
@@ -185,7 +171,7 @@ def one_vs_rest_shares(
 
 def _check_binary_scores(y_true_bin: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(y_true_bin)
-    s = _float_array(scores, "Scores")
+    s = finite_array(scores, "Scores")
     if y.ndim != 1 or s.ndim != 1 or y.shape != s.shape:
         raise DataError(
             f"y_true_bin and scores must be 1-D of equal length. Got shapes {y.shape} and {s.shape} instead"
@@ -205,23 +191,19 @@ def _check_binary_scores(y_true_bin: Any, scores: Any) -> tuple[np.ndarray, np.n
 
 def threshold_points(y_true_bin: Any, scores: Any) -> pd.DataFrame:
     """One row per distinct threshold (predict positive when ``score >= threshold``), plus the
-    all-negative row (threshold ``inf``) first; thresholds descend. One sort + cumulative sums.
+    all-negative row (threshold ``inf``) first; thresholds descend. The counts are
+    :func:`core.metrics.sweep.cut_counts`.
 
     Columns: threshold, accuracy, f1, tp, fp, fn, tn, recall_pos, recall_neg,
     balanced_accuracy, precision (0 when nothing is predicted positive).
     """
     y, s = _check_binary_scores(y_true_bin, scores)
-    order = np.argsort(s, kind="stable")[::-1]
-    s_sorted, y_sorted = s[order], y[order]
-    last = np.r_[np.flatnonzero(s_sorted[1:] != s_sorted[:-1]), s.size - 1]  # end of each tie block
-    tp = np.r_[0, np.cumsum(y_sorted)[last]]
-    fp = np.r_[0, last + 1] - tp
-    n_pos, n_neg = int(y.sum()), int(y.size - y.sum())
+    threshold, tp, fp, n_pos, n_neg = cut_counts(y, s)
     fn, tn = n_pos - tp, n_neg - fp
     recall_pos, recall_neg = tp / n_pos, tn / n_neg
     return pd.DataFrame(
         {
-            "threshold": np.r_[np.inf, s_sorted[last]],
+            "threshold": threshold,
             "accuracy": (tp + tn) / y.size,
             "f1": 2 * tp / (2 * tp + fp + fn),  # fn + tp = n_pos > 0
             "tp": tp,
@@ -231,7 +213,7 @@ def threshold_points(y_true_bin: Any, scores: Any) -> pd.DataFrame:
             "recall_pos": recall_pos,
             "recall_neg": recall_neg,
             "balanced_accuracy": (recall_pos + recall_neg) / 2,
-            "precision": _safe_div(tp, tp + fp),
+            "precision": safe_div(tp, tp + fp),
         }
     )
 
@@ -291,8 +273,8 @@ def pareto_front(points: pd.DataFrame, x: str = "accuracy", y: str = "f1") -> pd
     missing = [c for c in (x, y) if c not in points.columns]
     if missing:
         raise DataError(f"Points need columns {x!r} and {y!r}. Missing {missing!r}")
-    xs = _float_array(points[x].to_numpy(), f"Column {x!r}")
-    ys = _float_array(points[y].to_numpy(), f"Column {y!r}")
+    xs = finite_array(points[x].to_numpy(), f"Column {x!r}")
+    ys = finite_array(points[y].to_numpy(), f"Column {y!r}")
     mask = np.zeros(xs.size, dtype=bool)
     if xs.size:
         order = np.lexsort((-ys, -xs))  # x descending, then y descending
@@ -304,155 +286,3 @@ def pareto_front(points: pd.DataFrame, x: str = "accuracy", y: str = "f1") -> pd
         keep = (yo == block_max[block_of]) & (yo > best_before[block_of])
         mask[order] = keep
     return pd.Series(mask, index=points.index, name="pareto")
-
-
-# --------------------------------------------------------------------------- deployment prevalence
-
-
-def _check_shares(shares: Any, k: int, name: str) -> np.ndarray:
-    arr = _float_array(shares, name)
-    if arr.ndim != 1 or arr.size != k:
-        raise DataError(
-            f"{name} need one share per class ({k}). Got {np.ravel(arr).tolist()!r} instead"
-        )
-    if np.any(arr < 0):
-        raise DataError(f"{name} must be non-negative. Got {arr.tolist()!r} instead")
-    total = float(arr.sum())
-    if abs(total - 1.0) > SHARE_TOLERANCE + 1e-9:  # 0.33 * 3 passes despite float noise
-        raise DataError(
-            f"{name} must sum to 1. Got {arr.tolist()!r} (sum {total:g}) instead",
-            "Give fractions such as 0.9 and 0.1, not percentages or counts",
-        )
-    return arr / total
-
-
-def _class_names(classes: Sequence[str] | None, k: int) -> list[str]:
-    names = [str(i) for i in range(k)] if classes is None else [str(c) for c in classes]
-    if len(names) != k:
-        raise DataError(
-            f"Need one class name per row of the confusion matrix ({k}). Got {names!r} instead"
-        )
-    return names
-
-
-def _rates(shares_matrix: np.ndarray, zero_division: float) -> dict[str, np.ndarray]:
-    diag, rows, cols = np.diag(shares_matrix), shares_matrix.sum(axis=1), shares_matrix.sum(axis=0)
-    return {
-        "precision": _safe_div(diag, cols, zero_division),
-        "f1": _safe_div(2 * diag, rows + cols, zero_division),
-        "accuracy": np.asarray(diag.sum()),
-    }
-
-
-def reestimate_at_prevalence(
-    confusion: np.ndarray,
-    target_shares: Sequence[float],
-    *,
-    classes: Sequence[str] | None = None,
-    n: int | None = None,
-    zero_division: float = 0.0,
-) -> dict[str, Any]:
-    """Expected metrics when the class shares in use are ``target_shares``.
-
-    ``confusion`` is K x K counts from evaluation data (rows true, columns predicted). The
-    classifier's behaviour per true class, ``R[i, j] = P(pred=j | true=i)``, is assumed to
-    carry over, so the expected confusion in use is ``diag(target) @ R``. Returns ``rates``
-    (R), ``confusion`` (shares, sums to 1), ``confusion_counts`` (times ``n``, only when ``n``
-    is given; expected counts, not rounded), ``per_class`` (class, eval_share, target_share,
-    recall, precision_eval, precision, f1_eval, f1, predicted_share), ``summary`` (accuracy,
-    balanced_accuracy, macro_f1, weighted_f1 and their ``eval_`` versions) and ``warning``
-    (:func:`prevalence_shift_warning`). Recall and balanced accuracy do not change.
-    """
-    cm = _float_array(confusion, "The confusion matrix")
-    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] < 2:
-        raise DataError(
-            f"The confusion matrix must be square with at least 2 classes. Got shape {cm.shape} instead"
-        )
-    if np.any(cm < 0):
-        raise DataError(
-            "The confusion matrix must hold non-negative counts; found a negative entry"
-        )
-    k = cm.shape[0]
-    names = _class_names(classes, k)
-    support = cm.sum(axis=1)
-    if np.any(support == 0):
-        empty = [names[i] for i in np.flatnonzero(support == 0)]
-        raise DataError(
-            f"Class {empty!r} has no rows in the evaluation data, so its rates cannot be estimated",
-            "Evaluate on data that contains every class",
-        )
-    target = _check_shares(target_shares, k, "Target class shares")
-    if n is not None and (isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1):
-        raise DataError(f"n must be a positive integer. Got {n!r} instead")
-    rates = cm / support[:, None]
-    shares = target[:, None] * rates
-    eval_shares = support / support.sum()
-    new, old = _rates(shares, zero_division), _rates(cm / cm.sum(), zero_division)
-    recall = np.diag(rates)
-    per_class = pd.DataFrame(
-        {
-            "class": names,
-            "eval_share": eval_shares,
-            "target_share": target,
-            "recall": recall,
-            "precision_eval": old["precision"],
-            "precision": new["precision"],
-            "f1_eval": old["f1"],
-            "f1": new["f1"],
-            "predicted_share": shares.sum(axis=0),
-        }
-    )
-    summary = {
-        "accuracy": float(new["accuracy"]),
-        "balanced_accuracy": float(recall.mean()),
-        "macro_f1": float(new["f1"].mean()),
-        "weighted_f1": float(new["f1"] @ target),
-        "eval_accuracy": float(old["accuracy"]),
-        "eval_macro_f1": float(old["f1"].mean()),
-        "eval_weighted_f1": float(old["f1"] @ eval_shares),
-    }
-    out: dict[str, Any] = {"rates": rates, "confusion": shares}
-    if n is not None:
-        out["confusion_counts"] = shares * int(n)
-    out.update(
-        per_class=per_class,
-        summary=summary,
-        warning=prevalence_shift_warning(eval_shares, target, classes=names),
-    )
-    return out
-
-
-def prevalence_shift_warning(
-    eval_shares: Sequence[float],
-    target_shares: Sequence[float],
-    *,
-    classes: Sequence[str] | None = None,
-    max_ratio: float = 2.0,
-    max_total_variation: float = 0.2,
-) -> str | None:
-    """A warning when evaluation and deployment class shares differ strongly (some class's
-    share changes by more than ``max_ratio`` times, or total variation exceeds
-    ``max_total_variation``); ``None`` when they are close."""
-    a = _float_array(eval_shares, "Evaluation class shares")
-    a = _check_shares(a, a.size, "Evaluation class shares")
-    b = _check_shares(target_shares, a.size, "Target class shares")
-    names = _class_names(classes, a.size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where((a == 0) & (b == 0), 1.0, np.maximum(a / b, b / a))
-    tv = 0.5 * float(np.abs(a - b).sum())
-    if not (np.any(ratio > max_ratio) or tv > max_total_variation):
-        return None
-    worst = [i for i in np.argsort(-ratio, kind="stable")[:3] if ratio[i] > max_ratio]
-    changes = "; ".join(
-        f"class '{names[i]}' is {a[i]:.1%} of the evaluation rows but {b[i]:.1%} in use"
-        + (f" ({ratio[i]:.1f}x)" if np.isfinite(ratio[i]) else "")
-        for i in worst
-    )
-    return (
-        "The class shares expected in use differ strongly from the evaluation data"
-        + (f": {changes}" if changes else "")
-        + f"; total variation {tv:.2f}. Precision, accuracy and F1 measured on the evaluation "
-        "data will not hold in use (per-class recall and balanced accuracy do, if the "
-        "classifier behaves the same on each class). Read the metrics re-estimated at the "
-        "deployment shares instead."
-    )

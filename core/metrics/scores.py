@@ -1,6 +1,7 @@
-"""Metrics: per-class tables, summary scores, confusion matrices, CIs and paired tests.
+"""Metrics: per-class tables, summary scores and confusion matrices.
 
-Conventions shared by every function here and in :mod:`core.metrics.curves` :
+Conventions shared by every function here and in :mod:`core.metrics.curves` (checked by
+:func:`core.metrics.inputs.prepare`):
 
 - ``classes``: class names (multi-label: label names), in code order.
 - Single-label (``task`` "binary" / "multiclass"): ``y_true`` and ``y_pred`` are integer
@@ -16,8 +17,6 @@ scikit-learn does the scoring wherever it has the metric, always with ``labels=`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
@@ -27,7 +26,6 @@ from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
     cohen_kappa_score,
-    confusion_matrix,
     f1_score,
     hamming_loss,
     matthews_corrcoef,
@@ -37,10 +35,9 @@ from sklearn.metrics import (
 )
 
 from core.errors import DataError
-from core.metrics.curves import (
-    check_task,
-    one_vs_rest,
-)
+from core.metrics.curves import one_vs_rest
+from core.metrics.inputs import Preds, check_task, prepare
+from core.tasks import SINGLE_LABEL, TASK_KINDS
 
 PER_CLASS_COLUMNS = ("class", "precision", "recall", "f1", "support", "specificity")
 
@@ -67,9 +64,9 @@ def metric_title(metric: str) -> str:
     return METRIC_TITLES.get(metric, metric.replace("_", " "))
 
 
-_SINGLE = frozenset({"binary", "multiclass"})
-_MULTI = frozenset({"multilabel"})
-_ALL = _SINGLE | _MULTI
+_SINGLE = frozenset(SINGLE_LABEL)
+_MULTI = frozenset(TASK_KINDS) - _SINGLE
+_ALL = frozenset(TASK_KINDS)
 
 
 class MetricSpec(NamedTuple):
@@ -99,86 +96,6 @@ SUMMARY_METRICS: Mapping[str, MetricSpec] = MappingProxyType(
 )
 
 
-# ---------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class _Preds:
-    """Checked predictions of one task, with lazily shared intermediate results."""
-
-    y_true: np.ndarray
-    y_pred: np.ndarray | None
-    proba: np.ndarray | None
-    classes: tuple[str, ...]
-    task: str
-
-    @property
-    def labels(self) -> np.ndarray:
-        return np.arange(len(self.classes))
-
-    @property
-    def multilabel(self) -> bool:
-        return self.task == "multilabel"
-
-    @cached_property
-    def cm(self) -> np.ndarray:
-        return confusion_matrix(self.y_true, self.y_pred, labels=self.labels)
-
-    @cached_property
-    def present_recalls(self) -> np.ndarray:
-        """Recall of each class that occurs in ``y_true`` (single-label)."""
-        support = self.cm.sum(axis=1)
-        return np.diag(self.cm)[support > 0] / support[support > 0]
-
-
-def _check_codes(y: np.ndarray, name: str, n: int, k: int, multilabel: bool) -> np.ndarray:
-    y = np.asarray(y)
-    shape = (n, k) if multilabel else (n,)
-    if y.shape != shape or y.dtype.kind not in "biu":
-        kind = "a 0/1 matrix" if multilabel else "integer class codes"
-        raise DataError(
-            f"{name} must be {kind} of shape {shape}. Got shape {y.shape} and dtype {y.dtype} "
-            "instead"
-        )
-    upper = 1 if multilabel else k - 1
-    if y.size and (y.min() < 0 or y.max() > upper):
-        raise DataError(f"{name} holds values outside 0..{upper}. Got {y.min()}..{y.max()} instead")
-    return y
-
-
-def _prepare(
-    y_true: np.ndarray,
-    y_pred: np.ndarray | None,
-    proba: np.ndarray | None,
-    classes: Sequence[str],
-    task: str,
-) -> _Preds:
-    check_task(task)
-    names = tuple(str(c) for c in classes)
-    multilabel = task == "multilabel"
-    if len(names) < 2:
-        need = "two labels" if multilabel else "two classes"
-        raise DataError(f"Scoring needs at least {need}. Got {list(names)} instead")
-    n = np.asarray(y_true).shape[0] if np.ndim(y_true) else 0
-    if n == 0:
-        raise DataError("There are no rows to score. Check that the data has rows with a target")
-    yt = _check_codes(y_true, "y_true", n, len(names), multilabel)
-    yp = None if y_pred is None else _check_codes(y_pred, "y_pred", n, len(names), multilabel)
-    if proba is not None:
-        proba = np.asarray(proba, dtype=np.float64)
-        if proba.shape != (n, len(names)):
-            raise DataError(
-                f"proba must have shape ({n}, {len(names)}), one column per class. "
-                f"Got {proba.shape} instead"
-            )
-        if not np.isfinite(proba).all():
-            raise DataError(
-                "proba holds NaN or infinite values; probabilities must be finite numbers",
-                "Check the model's predict_proba output",
-            )
-    return _Preds(yt, yp, proba, names, task)
-
-
 # ---------------------------------------------------------------- tables and matrices
 
 
@@ -190,7 +107,7 @@ def per_class_table(
     One row per class in ``classes`` order (binary: both classes). Columns
     :data:`PER_CLASS_COLUMNS`; a ratio with a zero denominator is 0.
     """
-    d = _prepare(y_true, y_pred, None, classes, task)
+    d = prepare(y_true, y_pred, None, classes, task)
     precision, recall, f1, support = precision_recall_fscore_support(
         d.y_true, d.y_pred, labels=d.labels, average=None, zero_division=0
     )
@@ -217,7 +134,7 @@ def confusion(
     Single-label: ``(K, K)``, rows true, columns predicted. Multi-label: ``(K, 2, 2)``,
     one ``[[tn, fp], [fn, tp]]`` per label (sklearn's ``multilabel_confusion_matrix``).
     """
-    d = _prepare(y_true, y_pred, None, classes, task)
+    d = prepare(y_true, y_pred, None, classes, task)
     if d.multilabel:
         return multilabel_confusion_matrix(d.y_true, d.y_pred, labels=d.labels)
     return d.cm
@@ -246,7 +163,7 @@ def _ap(y_bin: np.ndarray, scores: np.ndarray) -> float:
     return average_precision_score(y_bin, scores, pos_label=1)
 
 
-def _per_class(d: _Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> np.ndarray:
+def _per_class(d: Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> np.ndarray:
     """``fn(labels, scores)`` one-vs-rest per class, NaN where undefined.
 
     Average precision needs a positive row; ROC AUC needs a positive and a negative row.
@@ -266,7 +183,7 @@ def average_precision_per_class(
 
     NaN for a class with no positive rows (AP is undefined there).
     """
-    d = _prepare(y_true, None, proba, classes, task)
+    d = prepare(y_true, None, proba, classes, task)
     return dict(zip(d.classes, _per_class(d, _ap).tolist(), strict=True))
 
 
@@ -274,45 +191,45 @@ def roc_auc_per_class(
     y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str], task: str
 ) -> dict[str, float]:
     """One-vs-rest ROC AUC per class or label; NaN unless both outcomes occur."""
-    d = _prepare(y_true, None, proba, classes, task)
+    d = prepare(y_true, None, proba, classes, task)
     return dict(zip(d.classes, _per_class(d, roc_auc_score).tolist(), strict=True))
 
 
 # ---------------------------------------------------------------- summary metrics
 
 
-def _f1(average: str) -> Callable[[_Preds], float]:
-    def compute(d: _Preds) -> float:
+def _f1(average: str) -> Callable[[Preds], float]:
+    def compute(d: Preds) -> float:
         return f1_score(d.y_true, d.y_pred, labels=d.labels, average=average, zero_division=0)
 
     return compute
 
 
-def _g_mean(d: _Preds) -> float:
+def _g_mean(d: Preds) -> float:
     recalls = d.present_recalls
     return 0.0 if (recalls == 0).any() else float(np.exp(np.mean(np.log(recalls))))
 
 
-def _one_class_only(d: _Preds) -> bool:
+def _one_class_only(d: Preds) -> bool:
     """Truth and prediction are the same single class: chance agreement is 1."""
     rows, cols = d.cm.sum(axis=1), d.cm.sum(axis=0)
     return int(rows @ cols) == int(rows.sum()) ** 2
 
 
-def _mcc(d: _Preds) -> float:
+def _mcc(d: Preds) -> float:
     # sklearn scores a constant truth or prediction 0.0; checked first because its
     # internal confusion matrix (no labels= argument) warns on a single label.
     return 0.0 if _one_class_only(d) else matthews_corrcoef(d.y_true, d.y_pred)
 
 
-def _cohen_kappa(d: _Preds) -> float:
+def _cohen_kappa(d: Preds) -> float:
     # undefined (sklearn warns and returns NaN) when chance agreement is 1
     if _one_class_only(d):
         return float("nan")
     return cohen_kappa_score(d.y_true, d.y_pred, labels=d.labels)
 
 
-def _ranking_macro(d: _Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> float:
+def _ranking_macro(d: Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> float:
     """Macro over classes of a ranking score; NaN without ``proba``.
 
     Single-label needs every class present (else NaN); multi-label averages the labels
@@ -328,7 +245,7 @@ def _ranking_macro(d: _Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> 
     return float(values.mean()) if values.size else float("nan")
 
 
-_METRIC_FUNCS: dict[str, Callable[[_Preds], float]] = {
+_METRIC_FUNCS: dict[str, Callable[[Preds], float]] = {
     "accuracy": lambda d: accuracy_score(d.y_true, d.y_pred),
     "balanced_accuracy": lambda d: float(d.present_recalls.mean()),
     "macro_f1": _f1("macro"),
@@ -362,7 +279,7 @@ def summary_scores(
     subset_accuracy, roc_auc and average_precision (macro over the labels where defined).
     ``proba=None`` gives NaN for the ranking scores.
     """
-    d = _prepare(y_true, y_pred, proba, classes, task)
+    d = prepare(y_true, y_pred, proba, classes, task)
     return {
         name: float(_METRIC_FUNCS[name](d))
         for name, spec in SUMMARY_METRICS.items()
@@ -392,4 +309,18 @@ def score(
             f"Metric {metric_name!r} does not apply to {task} targets. "
             f"Choose one of {', '.join(usable)}"
         )
-    return float(_METRIC_FUNCS[metric_name](_prepare(y_true, y_pred, proba, classes, task)))
+    return float(_METRIC_FUNCS[metric_name](prepare(y_true, y_pred, proba, classes, task)))
+
+
+_HEADLINE_SINGLE = ("accuracy", "balanced_accuracy", "macro_f1", "mcc", "roc_auc")
+#: The summary metrics shown first for each task kind (headline tiles, hold-out tables), in order.
+HEADLINE_METRICS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"binary": _HEADLINE_SINGLE, "multiclass": _HEADLINE_SINGLE,
+     "multilabel": ("micro_f1", "macro_f1", "samples_f1", "hamming_loss", "subset_accuracy")}
+)  # fmt: skip
+
+
+def is_loss(metric: str) -> bool:
+    """True when lower is better for ``metric`` (its :data:`SUMMARY_METRICS` direction)."""
+    spec = SUMMARY_METRICS.get(metric)
+    return spec is not None and not spec.higher_is_better

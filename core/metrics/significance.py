@@ -1,20 +1,39 @@
 """Uncertainty and significance: bootstrap confidence intervals of F1, and paired tests of a
 strategy against the baseline (Nadeau & Bengio's corrected resampled t-test over folds,
-McNemar on pooled predictions). Same conventions as :mod:`core.metrics.scores`, which re-exports
-everything here.
+McNemar on pooled predictions). Same conventions as :mod:`core.metrics.scores`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 import numpy as np
 from scipy import stats
 
 from core.errors import DataError
+from core.metrics.inputs import prepare
 
 # ---------------------------------------------------------------- bootstrap
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A confidence interval ``[low, high]``."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class BootstrapCI:
+    """Percentile bootstrap intervals of F1 at confidence ``level`` from ``n_boot`` resamples."""
+
+    per_class_f1: Mapping[str, Interval]  # class name -> interval, in ``classes`` order
+    macro_f1: Interval
+    level: float
+    n_boot: int
 
 
 def _outcome_patterns(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -40,11 +59,11 @@ def bootstrap_ci(
     n_boot: int = 200,
     seed: int = 0,
     level: float = 0.95,
-) -> dict[str, object]:
+) -> BootstrapCI:
     """Percentile bootstrap CIs over rows for per-class F1 and macro F1.
 
-    Returns ``{"per_class_f1": {class: (lower, upper)}, "macro_f1": (lower, upper),
-    "level": level, "n_boot": n_boot}``. F1 follows ``zero_division=0``.
+    Returns a :class:`BootstrapCI` (an :class:`Interval` per class and for macro F1, with
+    ``level`` and ``n_boot``). F1 follows ``zero_division=0``.
 
     Rows are grouped by their confusion pattern (single-label: the (true, predicted)
     cell; multi-label: the tn/fp/fn/tp outcome of every label), and a resample only
@@ -58,9 +77,7 @@ def bootstrap_ci(
         raise DataError(
             f"level must lie strictly between 0 and 1, e.g. 0.95. Got {level!r} instead"
         )
-    from core.metrics.scores import _prepare  # metrics re-exports this module
-
-    d = _prepare(y_true, y_pred, None, classes, task)
+    d = prepare(y_true, y_pred, None, classes, task)
     n, k = d.y_true.shape[0], len(d.classes)
     if d.multilabel:
         patterns, row_pattern = _outcome_patterns(d.y_true, d.y_pred)
@@ -94,14 +111,14 @@ def bootstrap_ci(
     q = [100 * alpha, 100 * (1 - alpha)]
     lo, hi = np.percentile(f1, q, axis=0)
     macro_lo, macro_hi = np.percentile(f1.mean(axis=1), q)
-    return {
-        "per_class_f1": {
-            c: (float(a), float(b)) for c, a, b in zip(d.classes, lo, hi, strict=True)
+    return BootstrapCI(
+        per_class_f1={
+            c: Interval(float(a), float(b)) for c, a, b in zip(d.classes, lo, hi, strict=True)
         },
-        "macro_f1": (float(macro_lo), float(macro_hi)),
-        "level": float(level),
-        "n_boot": int(n_boot),
-    }
+        macro_f1=Interval(float(macro_lo), float(macro_hi)),
+        level=float(level),
+        n_boot=int(n_boot),
+    )
 
 
 # ---------------------------------------------------------------- paired tests

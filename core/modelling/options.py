@@ -12,8 +12,7 @@ import numpy as np
 
 from core.errors import DataError, StrategyError
 from core.intake.dataset import Dataset
-
-THRESHOLD_OBJECTIVES = ("f1", "fbeta", "balanced_accuracy", "mcc")
+from core.metrics.decision_rules import OBJECTIVES
 
 
 def _is_int(value: Any) -> bool:
@@ -98,10 +97,10 @@ class StrategyOptions:
                 )
         else:
             cost = self._cost_matrix(ds)
-        if self.threshold_objective not in THRESHOLD_OBJECTIVES:
+        if self.threshold_objective not in OBJECTIVES:
             raise DataError(
                 f"Unknown threshold objective {self.threshold_objective!r}",
-                close_hint(str(self.threshold_objective), list(THRESHOLD_OBJECTIVES), "objectives"),
+                close_hint(str(self.threshold_objective), list(OBJECTIVES), "objectives"),
             )
         beta = _positive_number(self.beta, "beta")
         if not _is_int(self.k_neighbors) or self.k_neighbors < 1:
@@ -119,8 +118,7 @@ class StrategyOptions:
                 close_hint(str(target), classes, "classes"),
             )
         if target is None and not ds.is_multilabel:
-            counts = ds.class_counts
-            target = min(classes, key=lambda c: (counts[c], classes.index(c)))
+            target = ds.classes_by_rarity()[0]
         return replace(
             self,
             class_weights=weights,

@@ -3,7 +3,7 @@
 Names are a contract (DESIGN.md "Strategy names"). ``Strategy.build(ds, ...)`` returns an
 unfitted, seeded estimator; ``fit(ds.X, ds.y)`` it on training rows only. Samplers live
 inside imblearn pipelines, so they only ever touch the data given to ``fit``.
-Options (:class:`StrategyOptions`, re-exported here) live in :mod:`core.modelling.options`
+Options (:class:`StrategyOptions`) live in :mod:`core.modelling.options`
 and are normalised once by ``StrategyOptions.validated``; the estimator recipes are in
 :mod:`core.modelling.recipes`.
 """
@@ -21,8 +21,8 @@ from core.intake.dataset import Dataset
 from core.modelling.models import get_model_spec
 from core.modelling.options import StrategyOptions, close_hint
 from core.modelling.recipes import RECIPES
+from core.tasks import TASK_KINDS
 
-TASKS = ("binary", "multiclass", "multilabel")
 FAMILIES = (
     "baseline",
     "weighting",
@@ -93,7 +93,7 @@ def _strategy(
         family=family,
         description=" ".join(description.split()),
         reference=reference,
-        tasks=frozenset(t for t in TASKS if t not in na),
+        tasks=frozenset(t for t in TASK_KINDS if t not in na),
         not_applicable=na,
         uses_model=uses_model,
         recipe=RECIPES[name],
@@ -345,8 +345,8 @@ def get_strategy(name: str) -> Strategy:
 
 def strategies_for(task: str) -> list[Strategy]:
     """Strategies that apply to ``task``, in registry order."""
-    if task not in TASKS:
-        raise DataError(f"Unknown task {task!r}", "Valid tasks: " + ", ".join(TASKS))
+    if task not in TASK_KINDS:
+        raise DataError(f"Unknown task {task!r}", "Valid tasks: " + ", ".join(TASK_KINDS))
     return [s for s in STRATEGIES.values() if task in s.tasks]
 
 
@@ -358,7 +358,7 @@ def registry_table() -> pd.DataFrame:
             "name": s.name,
             "title": s.title,
             "family": s.family,
-            "tasks": ", ".join(t for t in TASKS if t in s.tasks),
+            "tasks": ", ".join(t for t in TASK_KINDS if t in s.tasks),
             "uses_model": s.uses_model,
             "reference": s.reference,
             "description": s.description,

@@ -10,11 +10,12 @@ Two meta-estimators wrap a base pipeline (any classifier with ``predict_proba``)
 - :class:`CostSensitiveClassifier` calibrates the probabilities (inner folds) and predicts
   the class of least expected cost (Elkan 2001).
 
-The pure helpers (``apply_*``, ``threshold_curve``, ``best_threshold``,
-``expected_cost_decision``) never refit, so a threshold slider is a lookup.
+The pure helpers in :mod:`core.metrics.decision_rules` (``apply_*``, ``objective_by_cut``,
+``best_threshold``, ``expected_cost_decision``) never refit, so a threshold slider is a lookup.
 
-Conventions: a score ``s`` is positive when ``s >= threshold``. Binary search: ONE stable
-sort of the scores, cumulative true/false-positive counts at every distinct cut, every
+Conventions: a score ``s`` is positive when ``s >= threshold``. Binary search: ONE sort
+of the scores, cumulative true/false-positive counts at every distinct cut
+(:func:`core.metrics.sweep.cut_counts`), every
 objective evaluated vectorised; the returned threshold is the midpoint between the lowest
 score kept positive and the next lower score (or that lowest score when every row is kept),
 and ties in the objective go to the highest cut (fewest positives).
@@ -39,24 +40,22 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from core.errors import DataError, StrategyError
-
-# The decision rules and their searches; the public ones are re-exported from here.
 from core.metrics.decision_rules import (
     CALIBRATION_METHODS,
     NEVER_THRESHOLD,
-    _check_cv,
-    _check_min_count,
-    _check_objective,
-    _check_task,
-    _cost_decision,
     apply_label_thresholds,
     apply_offsets,
     apply_threshold,
     best_threshold,
     check_cost_matrix,
+    check_cv,
+    check_min_count,
+    check_objective,
+    cost_decision,
     default_cost_matrix,
     tune_offsets,
 )
+from core.metrics.inputs import check_task
 
 
 def _take(X: Any, idx: np.ndarray) -> Any:
@@ -154,9 +153,9 @@ class ThresholdTunedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         self.random_state = random_state
 
     def fit(self, X: Any, y: ArrayLike) -> ThresholdTunedClassifier:
-        task = _check_task(self.task)
-        objective = _check_objective(self.objective, self.beta)
-        n_splits = _check_cv(self.cv)
+        task = check_task(self.task)
+        objective = check_objective(self.objective, self.beta)
+        n_splits = check_cv(self.cv)
         y = np.asarray(y)
         if task == "multilabel":
             y = _check_multilabel_y(y)
@@ -183,7 +182,7 @@ class ThresholdTunedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
                 raise StrategyError(
                     "Threshold tuning needs at least 2 classes in the training data"
                 )
-            _check_min_count(counts, self.classes_, n_splits, "Threshold tuning")
+            check_min_count(counts, self.classes_, n_splits, "Threshold tuning")
             splitter = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state)
             splits = splitter.split(np.zeros((y.size, 1)), y)
             proba = _oof_proba(self.estimator, X, y, splits, self.classes_)
@@ -253,7 +252,7 @@ class CostSensitiveClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator
         self.random_state = random_state
 
     def fit(self, X: Any, y: ArrayLike) -> CostSensitiveClassifier:
-        if _check_task(self.task) == "multilabel":
+        if check_task(self.task) == "multilabel":
             raise StrategyError(
                 "Cost-sensitive decisions need one class per row; a multi-label row can carry "
                 "several labels, so a cost matrix over classes does not apply",
@@ -264,14 +263,14 @@ class CostSensitiveClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator
                 f"Unknown calibration method. Expected one of {', '.join(CALIBRATION_METHODS)}. "
                 f"Got {self.method!r} instead"
             )
-        n_splits = _check_cv(self.cv)
+        n_splits = check_cv(self.cv)
         y = np.asarray(y)
         cost = self._cost_matrix_for(y)
         n_classes = cost.shape[0]
         present, counts = np.unique(y, return_counts=True)
         if present.size < 2:
             raise StrategyError("Cost-sensitive decisions need at least 2 classes in training")
-        _check_min_count(counts, present, n_splits, "Cost-sensitive calibration")
+        check_min_count(counts, present, n_splits, "Cost-sensitive calibration")
         splitter = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state)
         self.calibrated_ = CalibratedClassifierCV(
             clone(self.estimator), method=self.method, cv=splitter, ensemble="auto"
@@ -315,4 +314,4 @@ class CostSensitiveClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator
 
     def predict(self, X: Any) -> np.ndarray:
         """Class codes of least expected cost under ``cost_matrix_``."""
-        return _cost_decision(self.predict_proba(X), self.cost_matrix_)
+        return cost_decision(self.predict_proba(X), self.cost_matrix_)

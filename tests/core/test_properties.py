@@ -15,9 +15,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from core.errors import DataError
-from core.intake.dataset import build_dataset, read_table, suggest_target
+from core.intake.dataset import build_dataset, read_table
+from core.intake.targets import suggest_target
 from core.metrics import scores as metrics
 from core.metrics import significance
+from core.metrics.sweep import cut_counts
+from core.tasks import TASK_KINDS
 
 FAST = settings(
     max_examples=120,
@@ -25,7 +28,6 @@ FAST = settings(
     derandomize=True,  # seeded: the same examples on every run
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-TASKS = ("binary", "multiclass", "multilabel")
 
 # --------------------------------------------------------------------------- intake
 
@@ -123,6 +125,7 @@ def test_read_table_on_any_bytes_raises_only_data_error(data):
     assert list(raw.frame.index) == list(range(raw.frame.shape[0]))
 
 
+@pytest.mark.slow
 @FAST
 @given(csv_like())
 def test_csv_like_text_loads_or_raises_data_error(data):
@@ -155,7 +158,7 @@ def test_a_valid_start_then_garbage_raises_only_data_error(head, tail):
 @st.composite
 def label_inputs(draw):
     """Labels, predictions and probabilities of every shape, dtype and range, often valid."""
-    task = draw(st.sampled_from([*TASKS, "regression"]))
+    task = draw(st.sampled_from([*TASK_KINDS, "regression"]))
     k = draw(st.integers(2 if task == "multilabel" else 0, 4))
     n = draw(st.integers(0, 12))
     classes = draw(st.lists(st.text(max_size=3), min_size=k, max_size=k))
@@ -184,6 +187,7 @@ def _in_unit(values) -> bool:
     return bool(np.all((values >= -1) & (values <= 1)))
 
 
+@pytest.mark.slow
 @settings(FAST, max_examples=200)
 @given(label_inputs())
 def test_metrics_on_random_labels_raise_only_data_error(inputs):
@@ -215,6 +219,25 @@ def test_metrics_on_random_labels_raise_only_data_error(inputs):
             assert total == (y_true.size if task == "multilabel" else len(y_true))
         elif name == "mcnemar":
             assert 0 <= got.p_value <= 1
+        elif name == "bootstrap":
+            intervals = [*got.per_class_f1.values(), got.macro_f1]
+            assert all(0 <= i.low <= i.high <= 1 for i in intervals), got
+
+
+@FAST
+@given(
+    hnp.arrays(np.float64, st.integers(0, 40), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])),
+    st.randoms(use_true_random=False),
+)
+def test_the_threshold_sweep_counts_every_cut(scores, random):
+    """cut_counts agrees with a loop over its thresholds, on scores with many ties."""
+    y = np.array([random.random() < 0.4 for _ in scores], dtype=bool)
+    threshold, tp, fp, n_pos, n_neg = cut_counts(y, scores)
+    assert threshold[0] == np.inf and np.all(np.diff(threshold) < 0)
+    assert set(threshold[1:].tolist()) == set(scores.tolist())
+    for t, p, f in zip(threshold, tp, fp, strict=True):
+        assert p == np.sum(y & (scores >= t)) and f == np.sum(~y & (scores >= t))
+    assert (n_pos, n_neg) == (int(y.sum()), int((~y).sum()))
 
 
 SCORES = st.lists(
@@ -266,6 +289,7 @@ def _scores(inputs) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_the_generators_reach_valid_inputs():
     """The properties are not vacuous: the generators make files that load and labels that
     score (hypothesis.find raises if it finds no such example)."""

@@ -34,7 +34,7 @@ from core.metrics.decision_rules import (
     best_threshold,
     default_cost_matrix,
     expected_cost_decision,
-    threshold_curve,
+    objective_by_cut,
     tune_offsets,
 )
 from core.modelling.wrappers import CostSensitiveClassifier, ThresholdTunedClassifier
@@ -116,11 +116,11 @@ def _objective_kwargs(objective: str) -> dict[str, float | str]:
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES)
-def test_threshold_curve_matches_sklearn_at_every_cut(objective: str) -> None:
+def test_objective_by_cut_matches_sklearn_at_every_cut(objective: str) -> None:
     rng = np.random.default_rng(3)
     y = (rng.random(60) < 0.25).astype(int)
     scores = np.round(np.clip(0.3 * y + rng.random(60) * 0.7, 0, 1), 1)  # many ties
-    thresholds, values = threshold_curve(y, scores, objective, beta=BETA)
+    thresholds, values = objective_by_cut(y, scores, objective, beta=BETA)
     distinct = np.unique(scores)[::-1]
     assert thresholds.size == distinct.size
     for t, v, s in zip(thresholds, values, distinct, strict=True):
