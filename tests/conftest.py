@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 
 from core.evaluation.comparison import CompareConfig, run_comparison
-from core.intake.dataset import ColumnDecision, Dataset
+from core.intake.columns import ColumnDecision
+from core.intake.dataset import Dataset
+from core.runs.store import ENV_VAR
 
 TASKS = ("binary", "multiclass", "multilabel")
 STRATEGIES = {
@@ -60,9 +64,11 @@ def synthetic_dataset(task: str, n: int = 300, seed: int = 0) -> Dataset:
 
 
 @pytest.fixture(autouse=True)
-def _runs_in_tmp(tmp_path, monkeypatch):
-    """Saved runs go to a per-test folder, never to the user's real data directory."""
-    monkeypatch.setenv("IMBALANCE_DASHBOARD_DATA", str(tmp_path / "runs"))
+def runs_home(tmp_path, monkeypatch) -> Path:
+    """Saved runs go to a per-test folder, never to the user's real data directory; returns it."""
+    root = tmp_path / "runs-home"
+    monkeypatch.setenv(ENV_VAR, str(root))
+    return root
 
 
 @pytest.fixture(scope="session")

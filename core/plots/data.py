@@ -68,7 +68,7 @@ def difficulty_bars(
     """Stacked bars: share of each minority class's rows that are safe/borderline/rare/outlier.
 
     ``type_shares`` maps class -> {"safe", "borderline", "rare", "outlier"} -> share, as
-    ``core.profile.measures.Difficulty.type_shares`` gives it.
+    ``core.profile.stats.Difficulty.type_shares`` gives it.
     """
     title = f"How hard each minority class is: row types by their {k} nearest neighbours"
     if sample_note:

@@ -2,7 +2,8 @@
 
 :func:`build_profile` returns a :class:`Profile`: class counts and imbalance measures, the
 multi-label measures of Charte et al., the neighbourhood difficulty of Napierala &
-Stefanowski, and a list of :class:`Finding` (data pitfalls, each with its evidence).
+Stefanowski, and a list of :class:`~core.profile.finding.Finding` (data pitfalls, each with its evidence,
+from :mod:`core.profile.pitfalls`); the measure types live in :mod:`core.profile.stats`.
 
 References
 ----------
@@ -37,80 +38,12 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from core.errors import DataError
 from core.intake.dataset import Dataset
 from core.intake.sampling import strata_of, stratified_rows
-from core.profile.pitfalls import (
-    EXAMPLE_TYPES,
-    SEVERITIES,
-    Finding,
-    _Facts,
-    _jsonable,
-    _pitfalls,
-)
+from core.profile.finding import SEVERITIES, Finding, jsonable
+from core.profile.pitfalls import PitfallFacts, find_pitfalls
+from core.profile.stats import EXAMPLE_TYPES, Difficulty, DuplicateStats, MultilabelStats
 
 MAX_CATEGORIES = 50  # one-hot columns per categorical feature in the neighbourhood space
 DENSE_CELLS = 10_000_000  # densify the neighbourhood space up to this many cells (80 MB)
-
-
-@dataclass(frozen=True, eq=False)
-class MultilabelStats:
-    """Charte et al.'s imbalance measures of a 0/1 label matrix."""
-
-    label_cardinality: float  # mean number of labels per row
-    label_density: float  # cardinality / number of labels
-    irlbl: dict[str, float]  # max label count / label count; NaN for a label no row carries
-    mean_ir: float  # mean IRLbl (labels with rows only)
-    cvir: float  # sample std (ddof=1) of IRLbl / MeanIR
-    scumble: float  # 0 = rare and frequent labels never share a row
-    cooccurrence: np.ndarray  # (K, K) int64: rows carrying both labels; diagonal = label counts
-    n_labelsets: int  # distinct label combinations (the empty set counts as one)
-    n_rows_no_label: int
-
-
-@dataclass(frozen=True, eq=False)
-class Difficulty:
-    """Napierala & Stefanowski's example types of the minority classes' rows, and for every
-    class which classes its rows' neighbours belong to.
-
-    Multi-label: each label is judged one-vs-rest (rows carrying it against rows not carrying
-    it); ``overlap[l][m]`` is then the share of the neighbours of label ``l``'s rows that carry
-    ``m`` (rows can carry several labels, so a row of shares need not sum to 1).
-    """
-
-    k: int  # neighbours used (``min(k, n_rows_used - 1)``)
-    n_rows_used: int  # rows the neighbourhoods were computed on
-    sampled: bool  # True when a stratified sample of the rows was used
-    types: dict[str, dict[str, int]]  # minority class -> {"safe", "borderline", …} row counts
-    overlap: dict[str, dict[str, float]]  # every class -> neighbour class -> share of neighbours
-
-    @property
-    def type_shares(self) -> dict[str, dict[str, float]]:
-        """Share of each example type within each class (NaN for a class with no rows)."""
-        shares = {}
-        for cls, counts in self.types.items():
-            total = sum(counts.values())
-            shares[cls] = {t: counts[t] / total if total else math.nan for t in EXAMPLE_TYPES}
-        return shares
-
-    def to_dict(self) -> dict:
-        return _jsonable(
-            {
-                "k": self.k,
-                "n_rows_used": self.n_rows_used,
-                "sampled": self.sampled,
-                "types": self.types,
-                "type_shares": self.type_shares,
-                "overlap": self.overlap,
-            }
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class DuplicateStats:
-    """Exact duplicate rows (features and target) and identical features with other targets."""
-
-    n_duplicate_rows: int  # rows that repeat an earlier row exactly
-    per_class: dict[str, int]  # duplicate rows per class (multi-label: per label carried)
-    n_conflicting_groups: int  # groups of identical feature rows with more than one target
-    n_conflicting_rows: int  # rows in those groups
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,7 +71,7 @@ class Profile:
     def to_dict(self) -> dict:
         """Plain JSON-serialisable dict (NaN and infinity become ``None``)."""
         ml = self.multilabel
-        return _jsonable(
+        return jsonable(
             {
                 "task": self.task,
                 "n_rows": self.n_rows,
@@ -189,7 +122,7 @@ def build_profile(
         entropy = _balance_entropy(shares)
     difficulty = _difficulty(ds, minority, k=k, max_rows=max_knn_rows, seed=seed)
     duplicates = _duplicates(ds)
-    facts = _Facts(
+    facts = PitfallFacts(
         ds=ds,
         counts=dict(zip(ds.classes, counts.tolist(), strict=True)),
         majority=ds.classes[int(np.argmax(counts))],
@@ -201,7 +134,7 @@ def build_profile(
         k=k,
         cv=cv,
     )
-    findings = sorted(_pitfalls(facts), key=lambda f: SEVERITIES.index(f.severity))
+    findings = sorted(find_pitfalls(facts), key=lambda f: SEVERITIES.index(f.severity))
     return Profile(
         task=ds.task,
         n_rows=n,

@@ -1,79 +1,31 @@
-"""Findings: a verdict in words, what to do, and the numbers behind it; and the data
-pitfalls the profile checks for (duplicates that betray resampling before the split,
-conflicting duplicates, a suspiciously balanced distribution, classes too small for the folds
-or for SMOTE, severe imbalance, hard minorities, label concurrence).
+"""The data pitfalls the profile checks for: duplicates that betray resampling before the
+split, conflicting duplicates, a suspiciously balanced distribution, classes too small for the
+folds or for SMOTE, severe imbalance, hard minorities, label concurrence.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
-import numpy as np
+from core.intake.dataset import Dataset, classes_by_rarity
+from core.profile.finding import Finding
+from core.profile.stats import Difficulty, DuplicateStats, MultilabelStats
 
-from core.intake.dataset import Dataset
-
-if TYPE_CHECKING:
-    from core.profile.measures import Difficulty, DuplicateStats, MultilabelStats
-
-SEVERITIES = ("error", "warning", "info")
-EXAMPLE_TYPES = ("safe", "borderline", "rare", "outlier")
 SEVERE_IR = 10.0  # imbalance ratio (or IRLbl) from which imbalance counts as severe
 HIGH_SCUMBLE = 0.1  # above this, over-sampling rare labels also copies frequent ones
 HARD_SHARE = 0.5  # a minority class is "hard" when at least this share of its rows is not safe
 DUPLICATE_SHARE = 0.2  # a minority class whose duplicate share exceeds this is suspicious
 
 
-def _jsonable(value: Any) -> Any:
-    """Plain Python (str keys, int/float/str/None, lists) that ``json.dumps`` accepts; NaN -> None."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    return value
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One diagnosis: a verdict in words, what to do, and the numbers behind it."""
-
-    code: str  # stable identifier, e.g. "duplicate_rows"
-    severity: str  # "error" | "warning" | "info"
-    title: str  # short, for a list or a badge
-    message: str  # one or two plain sentences with the numbers
-    suggestion: str  # what to do about it
-    evidence: dict = field(default_factory=dict)  # JSON-serialisable numbers behind the verdict
-
-    def __post_init__(self) -> None:
-        if self.severity not in SEVERITIES:
-            raise ValueError(
-                f"severity must be one of {SEVERITIES}. Got {self.severity!r} instead."
-            )
-
-    def to_dict(self) -> dict:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "title": self.title,
-            "message": self.message,
-            "suggestion": self.suggestion,
-            "evidence": _jsonable(self.evidence),
-        }
-
-
 # --- pitfalls ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
-class _Facts:
+class PitfallFacts:
+    """What the pitfall checks look at: the dataset and the profile's measures of it."""
+
     ds: Dataset
     counts: dict[str, int]
     majority: str
@@ -99,7 +51,8 @@ def _rows(n: int) -> str:
     return f"{n} row" if n == 1 else f"{n} rows"
 
 
-def _pitfalls(f: _Facts) -> list[Finding]:
+def find_pitfalls(f: PitfallFacts) -> list[Finding]:
+    """The data pitfalls found in ``f``, in check order (not yet sorted by severity)."""
     checks = (_duplicate_rows, _conflicting, _balanced, _small_folds, _small_smote, _severe)
     found = [x for check in checks if (x := check(f)) is not None]
     found += _hard_minorities(f)
@@ -108,7 +61,7 @@ def _pitfalls(f: _Facts) -> list[Finding]:
     return found
 
 
-def _duplicate_rows(f: _Facts) -> Finding | None:
+def _duplicate_rows(f: PitfallFacts) -> Finding | None:
     d = f.duplicates
     n = f.ds.n_rows
     if d.n_duplicate_rows == 0:
@@ -155,7 +108,7 @@ def _duplicate_rows(f: _Facts) -> Finding | None:
     )
 
 
-def _conflicting(f: _Facts) -> Finding | None:
+def _conflicting(f: PitfallFacts) -> Finding | None:
     d = f.duplicates
     if d.n_conflicting_groups == 0:
         return None
@@ -172,7 +125,7 @@ def _conflicting(f: _Facts) -> Finding | None:
     )
 
 
-def _balanced(f: _Facts) -> Finding | None:
+def _balanced(f: PitfallFacts) -> Finding | None:
     values = list(f.counts.values())
     n = f.ds.n_rows
     if n < 20 or len(values) < 2 or max(values) - min(values) > 1:
@@ -191,7 +144,7 @@ def _balanced(f: _Facts) -> Finding | None:
     )
 
 
-def _small_folds(f: _Facts) -> Finding | None:
+def _small_folds(f: PitfallFacts) -> Finding | None:
     small = {c: m for c, m in f.counts.items() if m < f.cv}
     if not small:
         return None
@@ -211,7 +164,7 @@ def _small_folds(f: _Facts) -> Finding | None:
     )
 
 
-def _small_smote(f: _Facts) -> Finding | None:
+def _small_smote(f: PitfallFacts) -> Finding | None:
     if f.ml is not None:
         return None  # SMOTE samplers are single-label; ml_ros copies rows instead
     train = {c: m - math.ceil(m / f.cv) for c, m in f.counts.items()}  # smallest training fold
@@ -242,7 +195,7 @@ def _small_smote(f: _Facts) -> Finding | None:
     )
 
 
-def _severe(f: _Facts) -> Finding | None:
+def _severe(f: PitfallFacts) -> Finding | None:
     if f.ml is not None:
         severe = {c: ir for c, ir in f.ml.irlbl.items() if ir >= SEVERE_IR}
         if not severe:
@@ -265,7 +218,7 @@ def _severe(f: _Facts) -> Finding | None:
         )
     if not f.ratio >= SEVERE_IR:
         return None
-    smallest = min(f.counts, key=f.counts.__getitem__)
+    smallest = classes_by_rarity(list(f.counts.values()), list(f.counts))[0]
     big, small, n = f.counts[f.majority], f.counts[smallest], f.ds.n_rows
     return Finding(
         "severe_imbalance",
@@ -280,7 +233,7 @@ def _severe(f: _Facts) -> Finding | None:
     )
 
 
-def _hard_minorities(f: _Facts) -> list[Finding]:
+def _hard_minorities(f: PitfallFacts) -> list[Finding]:
     diff = f.difficulty
     if diff is None:
         return []

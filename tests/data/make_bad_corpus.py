@@ -2,7 +2,7 @@
 
 Seeded and deterministic: running it twice writes the same bytes. Each file is described
 in ``FILES`` (name -> what it is); tests/data/bad/EXPECTED.md says what the app does with
-it and tests/core/test_bad_inputs.py checks that. Run from the repository root:
+it and tests/core/intake/test_bad_inputs.py checks that. Run from the repository root:
 
     python tests/data/make_bad_corpus.py
 """

@@ -168,6 +168,7 @@ def cli_runs(tmp_path_factory) -> dict[str, tuple[int, str, str]]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", REFUSED)
 def test_cli_refuses_a_bad_file_with_exit_2_and_one_error_line(cli_runs, name):
     code, out, err = cli_runs[name]
@@ -177,6 +178,7 @@ def test_cli_refuses_a_bad_file_with_exit_2_and_one_error_line(cli_runs, name):
     assert err.splitlines() == [f"error: {EXPECTED[name].refused}"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", LOADED)
 def test_cli_profiles_a_messy_file_that_loads(cli_runs, name):
     code, out, err = cli_runs[name]
@@ -191,6 +193,7 @@ def test_cli_profiles_a_messy_file_that_loads(cli_runs, name):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["xlsx_renamed.csv", "nul_bytes.csv"])
 def test_the_fork_driver_matches_a_real_python_m_core(cli_runs, name):
     real = subprocess.run(

@@ -18,18 +18,10 @@ import pandas as pd
 import pytest
 
 from core.errors import DataError
-from core.intake.dataset import (
-    ColumnDecision,
-    Dataset,
-    RawTable,
-    TargetSuggestion,
-    build_dataset,
-    load_dataset,
-    read_table,
-    schema_frame,
-    suggest_target,
-)
-from core.intake.reader import ENGINE_ATTR, MAX_BYTES, NA_TOKENS
+from core.intake.columns import ColumnDecision
+from core.intake.dataset import Dataset, build_dataset, load_dataset, read_table, schema_frame
+from core.intake.reader import ENGINE_ATTR, MAX_BYTES, NA_TOKENS, RawTable
+from core.intake.targets import TargetSuggestion, suggest_target
 
 SIMPLE = b"num,word,y\n1,red,0\n2,blue,1\n3,red,0\n4,green,1\n"
 

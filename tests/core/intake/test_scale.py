@@ -14,11 +14,13 @@ import pytest
 
 from core.cli import main
 from core.errors import DataError
-from core.evaluation.comparison import CompareConfig, DatasetSummary, run_comparison
+from core.evaluation.comparison import CompareConfig, run_comparison
+from core.evaluation.summary import DatasetSummary
 from core.exports.outputs import results_dict
-from core.intake.dataset import RawTable, build_dataset, read_table
-from core.intake.reader import compact_numeric
+from core.intake.dataset import build_dataset, read_table
+from core.intake.reader import RawTable
 from core.intake.sampling import MIN_CLASS_ROWS, stratified_rows, stratified_sample
+from core.intake.tidy import compact_numeric
 from core.profile.measures import build_profile
 from core.report.document import ReportBundle
 from core.runs.codec import Decoder
@@ -185,6 +187,7 @@ def test_sample_size_is_validated(datasets, n_rows, message):
         stratified_sample(datasets["binary"], n_rows)
 
 
+@pytest.mark.slow
 def test_comparison_report_and_saved_run_announce_the_sample(datasets, tmp_path):
     sample = stratified_sample(datasets["multiclass"], 150, seed=0)
     comparison = run_comparison(sample, CompareConfig(strategies=("baseline",), cv=3, n_jobs=1))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import dataset_from
 from sklearn.datasets import make_classification
 from sklearn.utils.class_weight import compute_sample_weight
-from threadpoolctl import threadpool_limits
 
 from core.errors import DataError
-from core.intake.dataset import Dataset
 from core.modelling.models import (
     MODELS,
     SafeMLPClassifier,
@@ -23,13 +22,7 @@ from core.modelling.models import (
 )
 from core.modelling.multilabel import BinaryRelevance
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # OpenMP/BLAS threads fighting the other test processes on 2 cores make gradient
-    # boosting 10x slower; the evaluation loop limits threads the same way.
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")  # see tests/core/conftest.py
 
 
 MODEL_NAMES = ["logistic_regression", "random_forest", "hist_gradient_boosting", "mlp"]
@@ -55,22 +48,8 @@ def _frame(n: int = 150, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
     return df, y.astype(np.intp)
 
 
-def _dataset(df: pd.DataFrame, y: np.ndarray, task: str, classes: tuple[str, ...]) -> Dataset:
-    return Dataset(
-        X=df,
-        y=y,
-        task=task,  # type: ignore[arg-type]
-        classes=classes,
-        target=("t",),
-        numeric_features=("a", "b", "c", "d"),
-        categorical_features=("city", "plan"),
-        schema=(),
-        row_ids=np.arange(len(df)),
-    )
-
-
 X_TRAIN, Y_TRAIN = _frame()
-DS = _dataset(X_TRAIN, Y_TRAIN, "multiclass", ("low", "mid", "high"))
+DS = dataset_from(X_TRAIN, Y_TRAIN, ("low", "mid", "high"), "multiclass")
 X_NEW = X_TRAIN.iloc[:6].copy()
 X_NEW["city"] = ["Tromsø", "Quito", np.nan, "Oslo", "Lima", "Pune"]  # unseen categories
 X_NEW["plan"] = ["enterprise", "free", "pro", "free", np.nan, "pro"]
@@ -101,7 +80,7 @@ def test_model_fits_mixed_data_and_handles_unseen_categories(name):
 @pytest.mark.parametrize("name", MODEL_NAMES)
 def test_multilabel_model_is_binary_relevance(name):
     Y = np.column_stack([DS.y == 0, DS.y == 2, np.zeros(150)]).astype(np.int8)
-    ds = _dataset(DS.X, Y, "multilabel", ("x", "y", "never"))
+    ds = dataset_from(DS.X, Y, ("x", "y", "never"), "multilabel")
     model = make_model(name, ds, seed=0, n_estimators=10).fit(ds.X, ds.y)
     assert isinstance(model.named_steps["model"], BinaryRelevance)
     pred = model.predict(X_NEW)

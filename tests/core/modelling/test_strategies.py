@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import dataset_from
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.pipeline import Pipeline
 from sklearn.utils.class_weight import compute_sample_weight
-from threadpoolctl import threadpool_limits
 
 from core.errors import DataError, StrategyError
 from core.intake.dataset import Dataset
@@ -29,19 +29,13 @@ from core.modelling.options import StrategyOptions
 from core.modelling.strategies import (
     FAMILIES,
     STRATEGIES,
-    TASKS,
     get_strategy,
     registry_table,
     strategies_for,
 )
+from core.tasks import TASK_KINDS
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # OpenMP/BLAS threads fighting the other test processes on 2 cores make gradient
-    # boosting 10x slower; the evaluation loop limits threads the same way.
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")  # see tests/core/conftest.py
 
 
 CONTRACT = [
@@ -66,22 +60,6 @@ CONTRACT = [
 ]
 FAST = StrategyOptions(n_estimators=5)  # few trees / bags / rounds keep the file fast
 PROBA_TOL = 1e-9
-
-
-def _dataset(X: pd.DataFrame, y: np.ndarray, task: str, classes: tuple[str, ...]) -> Dataset:
-    numeric = tuple(c for c in X.columns if X[c].dtype == np.float64)
-    categorical = tuple(c for c in X.columns if c not in numeric)
-    return Dataset(
-        X=X,
-        y=y,
-        task=task,  # type: ignore[arg-type]
-        classes=classes,
-        target=("target",) if task != "multilabel" else classes,
-        numeric_features=numeric,
-        categorical_features=categorical,
-        schema=(),
-        row_ids=np.arange(len(X)),
-    )
 
 
 def _add_colour(df: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -109,7 +87,7 @@ def single_label(weights: list[float], *, categorical: bool, seed: int = 0) -> D
     if categorical:
         df = _add_colour(df, seed)
     task = "binary" if n_classes == 2 else "multiclass"
-    return _dataset(df, y.astype(np.intp), task, tuple(f"c{i}" for i in range(n_classes)))
+    return dataset_from(df, y.astype(np.intp), tuple(f"c{i}" for i in range(n_classes)), task)
 
 
 def multilabel(seed: int = 0) -> Dataset:
@@ -120,7 +98,7 @@ def multilabel(seed: int = 0) -> Dataset:
     score = X[:, 0] - X[:, 1]
     rare = (score >= np.sort(score)[-10]).astype(np.int8)  # 10 rows, learnable from x0, x1
     Y = np.column_stack([Y, rare]).astype(np.int8)
-    return _dataset(df, Y, "multilabel", ("a", "b", "c", "rare"))
+    return dataset_from(df, Y, ("a", "b", "c", "rare"), "multilabel")
 
 
 DATA = {
@@ -128,8 +106,8 @@ DATA = {
     "multiclass": single_label([0.6, 0.3], categorical=True),
     "multilabel": multilabel(),
 }
-APPLICABLE = [(s.name, t) for s in STRATEGIES.values() for t in TASKS if t in s.tasks]
-NOT_APPLICABLE = [(s.name, t) for s in STRATEGIES.values() for t in TASKS if t not in s.tasks]
+APPLICABLE = [(s.name, t) for s in STRATEGIES.values() for t in TASK_KINDS if t in s.tasks]
+NOT_APPLICABLE = [(s.name, t) for s in STRATEGIES.values() for t in TASK_KINDS if t not in s.tasks]
 
 
 def _fit(name: str, ds: Dataset, *, seed: int = 0, options: StrategyOptions = FAST) -> object:
@@ -147,8 +125,8 @@ def test_registry_holds_the_contract_names_in_order():
 def test_registry_entry_is_complete(name):
     s = get_strategy(name)
     assert s.name == name and s.title and s.family in FAMILIES
-    assert s.tasks and s.tasks <= set(TASKS)
-    assert set(s.not_applicable) == set(TASKS) - s.tasks  # a reason for every task left out
+    assert s.tasks and s.tasks <= set(TASK_KINDS)
+    assert set(s.not_applicable) == set(TASK_KINDS) - s.tasks  # a reason for every task left out
     assert all(len(reason) > 20 for reason in s.not_applicable.values())
     assert s.reference and s.reference.split()[0] in s.description  # author cited
     assert "\n" not in s.description and len(s.description) > 150
@@ -193,6 +171,7 @@ def test_unknown_model_is_a_data_error():
 # ------------------------------------------------------------------- every strategy
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "task"), APPLICABLE)
 def test_strategy_fits_predicts_and_is_deterministic(name, task):
     ds = DATA[task]
@@ -216,6 +195,7 @@ def test_strategy_fits_predicts_and_is_deterministic(name, task):
         assert est.thresholds_ is not None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["random_forest", "hist_gradient_boosting", "mlp"])
 @pytest.mark.parametrize("name", ["class_weight", "smote", "balanced_bagging", "one_vs_rest"])
 def test_strategies_that_use_the_model_work_with_every_model(name, model):
@@ -274,7 +254,7 @@ def test_smote_with_only_categorical_features_uses_smoten():
             "b": pd.Series(rng.choice(["x", "y", "z"], 150), dtype=object),
         }
     )
-    ds = _dataset(X, base.y, "binary", base.classes)
+    ds = dataset_from(X, base.y, base.classes, "binary")
     est = _fit("smote", ds)
     assert type(est.named_steps["sample"].sampler_).__name__ == "SMOTEN"
     assert est.predict(ds.X).shape == (150,)
@@ -290,7 +270,7 @@ def _tiny_class(n_rare: int) -> Dataset:
     )  # fmt: skip
     keep = np.r_[np.flatnonzero(y == 0), np.flatnonzero(y == 1)[:n_rare]]
     df = pd.DataFrame(X[keep], columns=[f"x{i}" for i in range(4)])
-    return _dataset(df, y[keep].astype(np.intp), "binary", ("common", "rare"))
+    return dataset_from(df, y[keep].astype(np.intp), ("common", "rare"), "binary")
 
 
 K_SAMPLERS = ["smote", "borderline_smote", "adasyn", "smote_tomek", "smote_enn"]

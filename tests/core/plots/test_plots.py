@@ -72,9 +72,26 @@ def test_confusion_heatmaps_draw_the_given_matrix(comparisons):
 
 def test_multilabel_grid_has_one_panel_per_label(comparisons):
     cmp_ = comparisons["multilabel"]
-    fig = plots.multilabel_confusion_grid(cmp_.results["baseline"].confusion, cmp_.classes)
+    matrices = np.asarray(cmp_.results["baseline"].confusion)
+    fig = plots.multilabel_confusion_grid(matrices, cmp_.classes)
     assert len(fig.data) == len(cmp_.classes)
     assert [a.text for a in fig.layout.annotations] == list(cmp_.classes)
+    for panel, cm in zip(fig.data, matrices, strict=True):
+        assert cm.shape == (2, 2)
+        np.testing.assert_array_equal(np.asarray(panel.z), cm)  # [[tn, fp], [fn, tp]]
+    assert fig.layout.coloraxis.cmax == matrices.max()
+
+
+def test_multilabel_grid_draws_hand_made_matrices_in_label_order():
+    matrices = np.array([[[5, 1], [2, 3]], [[9, 0], [0, 2]], [[1, 4], [6, 0]]])
+    fig = plots.multilabel_confusion_grid(matrices, ["a", "b", "c"], columns=2)
+    assert [list(map(list, panel.z)) for panel in fig.data] == [
+        [[5, 1], [2, 3]],
+        [[9, 0], [0, 2]],
+        [[1, 4], [6, 0]],
+    ]
+    assert [(p.xaxis, p.yaxis) for p in fig.data] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
+    assert fig.layout.coloraxis.cmax == 9
 
 
 def test_threshold_figure_marks_default_tuned_and_chosen(comparisons):
@@ -133,3 +150,115 @@ def test_every_result_figure_builds_for_every_task(comparisons, task):
     for fig in figures:
         _labelled(fig)
         fig.to_json()  # serialisable: what the app and the report send to plotly.js
+
+
+# -- what the result figures draw ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
+def test_roc_figure_draws_one_curve_per_class_and_the_chance_line(comparisons, task):
+    cmp_ = comparisons[task]
+    det = strategy_details(cmp_, "baseline")
+    classes = list(cmp_.classes)
+    fig = plots.roc_curves_figure(det.roc_curves, classes, auc=det.roc_auc)
+    chance, *curves = fig.data
+    assert chance.name == "chance"
+    assert list(chance.x) == [0, 1] and list(chance.y) == [0, 1]
+    drawn = [c for c in classes if not det.roc_curves[c].empty]
+    assert len(curves) == len(drawn) >= 1
+    for trace, cls in zip(curves, drawn, strict=True):
+        assert trace.name == f"{cls} (AUC {det.roc_auc[cls]:.3f})"
+        assert trace.line.color == plots.class_colors(classes)[cls]
+        x, y = np.asarray(trace.x, float), np.asarray(trace.y, float)
+        assert (x[0], y[0]) == (0.0, 0.0) and (x[-1], y[-1]) == (1.0, 1.0)
+        assert np.all(np.diff(x) >= 0) and np.all(np.diff(y) >= 0)  # an ROC curve only rises
+
+
+def test_roc_figure_draws_the_given_points():
+    curves = {
+        "a": pd.DataFrame({"fpr": [0.0, 0.0, 0.5, 1.0], "tpr": [0.0, 0.5, 1.0, 1.0]}),
+        "b": pd.DataFrame({"fpr": [0.0, 1.0], "tpr": [0.0, 1.0]}),
+    }
+    fig = plots.roc_curves_figure(curves, ["a", "b"], auc={"a": 0.875, "b": 0.5})
+    assert [t.name for t in fig.data] == ["chance", "a (AUC 0.875)", "b (AUC 0.500)"]
+    assert list(fig.data[1].x) == [0.0, 0.0, 0.5, 1.0]
+    assert list(fig.data[1].y) == [0.0, 0.5, 1.0, 1.0]
+    assert list(fig.data[2].x) == [0.0, 1.0] and list(fig.data[2].y) == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
+def test_gap_figure_draws_the_train_and_validation_scores(comparisons, task):
+    cmp_ = comparisons[task]
+    det = strategy_details(cmp_, "baseline")
+    classes = list(cmp_.classes)
+    fig = plots.train_validation_gap(det.gap, classes)
+    train, validation = fig.data
+    assert (train.name, validation.name) == ("training folds", "validation folds")
+    gap = det.gap.set_index("class")
+    drawn = [c for c in classes if c in gap.index]
+    assert list(train.x) == drawn and list(validation.x) == drawn
+    np.testing.assert_array_equal(np.asarray(train.y, float), gap.loc[drawn, "train"].to_numpy())
+    np.testing.assert_array_equal(
+        np.asarray(validation.y, float), gap.loc[drawn, "validation"].to_numpy()
+    )
+
+
+def test_gap_figure_puts_the_given_values_in_class_order():
+    gap = pd.DataFrame(
+        {"class": ["b", "a"], "train": [0.9, 0.8], "validation": [0.4, 0.7], "gap": [0.5, 0.1]}
+    )
+    fig = plots.train_validation_gap(gap, ["a", "b", "c"])  # "c" has no row: not drawn
+    assert list(fig.data[0].x) == ["a", "b"] and list(fig.data[0].y) == [0.8, 0.9]
+    assert list(fig.data[1].x) == ["a", "b"] and list(fig.data[1].y) == [0.7, 0.4]
+
+
+def test_strategy_class_heatmap_draws_the_pivot_of_the_values():
+    long = pd.DataFrame(
+        {
+            "strategy": ["s1", "s1", "s2", "s2", "s3"],
+            "class": ["b", "a", "a", "b", "a"],
+            "value": [0.25, 0.5, 0.75, 1.0, 0.1],
+        }
+    )
+    fig = plots.strategy_class_heatmap(long, ["a", "b"])
+    (heat,) = fig.data
+    assert list(heat.y) == ["s1", "s2", "s3"] and list(heat.x) == ["a", "b"]
+    np.testing.assert_array_equal(
+        np.asarray(heat.z, float), [[0.5, 0.25], [0.75, 1.0], [0.1, np.nan]]
+    )
+    assert heat.text[2][1] == ""  # no value: no label
+
+
+def test_strategy_class_heatmap_of_a_comparison(comparisons):
+    cmp_ = comparisons["multiclass"]
+    classes = list(cmp_.classes)
+    f1 = per_class_long(cmp_)  # per-class F1 of every strategy
+    fig = plots.strategy_class_heatmap(f1, classes)
+    (heat,) = fig.data
+    assert list(heat.x) == classes
+    for i, strategy in enumerate(heat.y):
+        for j, cls in enumerate(classes):
+            rows = f1[(f1["strategy"] == strategy) & (f1["class"] == cls)]
+            assert heat.z[i][j] == rows["value"].item()
+
+
+def test_difficulty_bars_draw_the_given_shares():
+    shares = {
+        "rare": {"safe": 0.1, "borderline": 0.2, "rare": 0.3, "outlier": 0.4},
+        "minor": {"safe": 0.5, "borderline": 0.25, "rare": 0.25, "outlier": 0.0},
+    }
+    fig = plots.difficulty_bars(shares)
+    assert [t.name for t in fig.data] == ["safe", "borderline", "rare", "outlier"]
+    for trace in fig.data:
+        assert trace.orientation == "h"
+        assert list(trace.y) == ["rare", "minor"]
+        assert list(trace.x) == [shares["rare"][trace.name], shares["minor"][trace.name]]
+
+
+def test_cooccurrence_heatmap_draws_the_given_counts():
+    matrix = np.array([[7, 2, 0], [2, 4, 1], [0, 1, 3]])
+    fig = plots.cooccurrence_heatmap(["a", "b", "c"], matrix)
+    (heat,) = fig.data
+    np.testing.assert_array_equal(np.asarray(heat.z), matrix)
+    assert list(heat.x) == ["a", "b", "c"] and list(heat.y) == ["a", "b", "c"]
+    assert heat.text[0][0] == "7"

@@ -8,33 +8,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import dataset_from
 
 from core.errors import DataError
 from core.intake.dataset import Dataset
+from core.profile.finding import Finding
 from core.profile.measures import build_profile
-from core.profile.pitfalls import Finding
 
 TOL = 1e-9
-
-
-def make_ds(X: pd.DataFrame, y, classes, task: str | None = None) -> Dataset:
-    """A Dataset built directly (no CSV reader): numeric vs categorical from the dtypes."""
-    y = np.asarray(y)
-    if task is None:
-        task = "multilabel" if y.ndim == 2 else ("binary" if len(classes) == 2 else "multiclass")
-    numeric = tuple(c for c in X.columns if pd.api.types.is_numeric_dtype(X[c]))
-    categorical = tuple(c for c in X.columns if c not in numeric)
-    return Dataset(
-        X=X.reset_index(drop=True),
-        y=y.astype(np.int8) if task == "multilabel" else y.astype(np.int64),
-        task=task,
-        classes=tuple(classes),
-        target=tuple(classes) if task == "multilabel" else ("target",),
-        numeric_features=numeric,
-        categorical_features=categorical,
-        schema=(),
-        row_ids=np.arange(len(X)),
-    )
 
 
 def spread_ds(counts, seed: int = 0) -> Dataset:
@@ -42,7 +23,7 @@ def spread_ds(counts, seed: int = 0) -> Dataset:
     rng = np.random.default_rng(seed)
     y = np.repeat(np.arange(len(counts)), counts)
     X = pd.DataFrame(rng.normal(size=(len(y), 2)), columns=["a", "b"])
-    return make_ds(X, y, [f"c{i}" for i in range(len(counts))])
+    return dataset_from(X, y, [f"c{i}" for i in range(len(counts))])
 
 
 def codes(profile) -> dict[str, Finding]:
@@ -100,7 +81,7 @@ Y_SMALL = np.array(
 
 def test_multilabel_measures_by_hand():
     X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]})
-    p = build_profile(make_ds(X, Y_SMALL, ["L0", "L1", "L2", "L3"]))
+    p = build_profile(dataset_from(X, Y_SMALL, ["L0", "L1", "L2", "L3"]))
     ml = p.multilabel
     # label counts 4, 3, 1, 1 -> IRLbl = 4/4, 4/3, 4/1, 4/1
     assert p.class_counts == {"L0": 4, "L1": 3, "L2": 1, "L3": 1}
@@ -140,7 +121,7 @@ def test_multilabel_measures_by_hand():
 def test_multilabel_label_nobody_carries_is_left_out_of_ir():
     y = np.array([[1, 1, 0], [1, 0, 0], [1, 0, 0]])
     X = pd.DataFrame({"a": [0.0, 1.0, 2.0]})
-    ml = build_profile(make_ds(X, y, ["a", "b", "c"])).multilabel
+    ml = build_profile(dataset_from(X, y, ["a", "b", "c"])).multilabel
     assert math.isnan(ml.irlbl["c"])
     assert ml.mean_ir == pytest.approx((1 + 3) / 2, abs=TOL)
 
@@ -152,7 +133,7 @@ def test_high_scumble_and_severe_label_imbalance_fire():
     y[:, 0] = 1
     y[0, 1] = y[1, 2] = y[2, 3] = 1
     X = pd.DataFrame({"a": np.arange(10.0)})
-    p = build_profile(make_ds(X, y, ["L0", "L1", "L2", "L3"]))
+    p = build_profile(dataset_from(X, y, ["L0", "L1", "L2", "L3"]))
     assert p.multilabel.scumble == pytest.approx(3 * (1 - math.sqrt(10) / 5.5) / 10, abs=TOL)
     found = codes(p)
     assert found["high_scumble"].severity == "warning"
@@ -175,7 +156,7 @@ def geometric_ds() -> Dataset:
         xs += [1000.0 * g + 0.1 * i for i in range(6)]
         ys += [1] * n_min + [0] * n_maj
     X = pd.DataFrame({"x": xs, "x2": [2 * v for v in xs]})
-    return make_ds(X, ys, ["major", "minor"])
+    return dataset_from(X, ys, ["major", "minor"])
 
 
 def test_difficulty_types_on_a_constructed_geometry():
@@ -202,7 +183,7 @@ def test_hard_minority_names_the_classes_it_overlaps():
         xs += [1000.0 * g + 0.1 * i for i in range(6)]
         labels += list(members)
     y = np.array(["abc".index(v) for v in labels])
-    p = build_profile(make_ds(pd.DataFrame({"x": xs}), y, ["a", "b", "c"]))
+    p = build_profile(dataset_from(pd.DataFrame({"x": xs}), y, ["a", "b", "c"]))
     assert p.minority_classes == ("c",)
     # 8 'c' rows with 1 'c' neighbour (rare), 6 with 2 (borderline)
     assert p.difficulty.types["c"] == {"safe": 0, "borderline": 6, "rare": 8, "outlier": 0}
@@ -220,7 +201,7 @@ def test_multilabel_difficulty_is_one_vs_rest_per_label():
     base = geometric_ds()
     minor = np.asarray(base.y)
     y = np.column_stack([np.ones_like(minor), minor])  # 'all' on every row, 'rare' = minority
-    p = build_profile(make_ds(base.X, y, ["all", "rare"]))
+    p = build_profile(dataset_from(base.X, y, ["all", "rare"]))
     assert p.minority_classes == ("rare",)
     assert p.difficulty.types["rare"] == {"safe": 11, "borderline": 7, "rare": 2, "outlier": 1}
     assert set(p.difficulty.types) == {"rare"}  # minority labels only
@@ -239,7 +220,7 @@ def test_categorical_features_shape_neighbourhoods_and_missing_values_are_impute
     )
     X.loc[3, "num"] = np.nan
     X.loc[10, "cat"] = np.nan  # imputed with the most frequent, 's'
-    p = build_profile(make_ds(X, [1] * n_min + [0] * n_maj, ["major", "minor"]))
+    p = build_profile(dataset_from(X, [1] * n_min + [0] * n_maj, ["major", "minor"]))
     assert p.difficulty.types["minor"] == {"safe": 6, "borderline": 0, "rare": 0, "outlier": 0}
 
 
@@ -266,13 +247,13 @@ def test_multilabel_sample_keeps_a_rare_label():
     y[:, 0] = 1
     y[:4, 1] = 1  # 'rare' on 4 of 200 rows: a 10% sample still keeps at least one
     X = pd.DataFrame({"a": rng.normal(size=200)})
-    d = build_profile(make_ds(X, y, ["common", "rare"]), max_knn_rows=20).difficulty
+    d = build_profile(dataset_from(X, y, ["common", "rare"]), max_knn_rows=20).difficulty
     assert d.n_rows_used == 20
     assert sum(d.types["rare"].values()) == 1  # 0.4 of a row, rounded up to keep the label
 
 
 def test_no_features_means_no_difficulty():
-    ds = make_ds(pd.DataFrame(index=range(30)), [0] * 20 + [1] * 10, ["a", "b"])
+    ds = dataset_from(pd.DataFrame(index=range(30)), [0] * 20 + [1] * 10, ["a", "b"])
     p = build_profile(ds)
     assert p.difficulty is None
     assert "hard_minority" not in codes(p)
@@ -287,7 +268,7 @@ def test_duplicate_rows_concentrated_in_minority_warn_of_oversampling():
     y = np.array([0] * 40 + [1] * 10)
     X = pd.concat([X, X.iloc[40:]], ignore_index=True)  # every minority row copied once
     y = np.concatenate([y, y[40:]])
-    p = build_profile(make_ds(X, y, ["neg", "pos"]))
+    p = build_profile(dataset_from(X, y, ["neg", "pos"]))
     dup = codes(p)["duplicate_rows"]
     assert dup.severity == "warning"
     assert dup.evidence["per_class"]["pos"] == {"duplicates": 10, "share": 0.5}
@@ -305,7 +286,7 @@ def test_duplicate_rows_spread_evenly_are_only_info():
     copies = [0, 1, 2, 3, 40]  # 4 of 40 majority (10%), 1 of 10 minority (10%)
     X = pd.concat([X, X.iloc[copies]], ignore_index=True)
     y = np.concatenate([y, y[copies]])
-    dup = codes(build_profile(make_ds(X, y, ["neg", "pos"])))["duplicate_rows"]
+    dup = codes(build_profile(dataset_from(X, y, ["neg", "pos"])))["duplicate_rows"]
     assert dup.severity == "info"
     assert dup.evidence["n_duplicate_rows"] == 5
 
@@ -323,7 +304,7 @@ def test_conflicting_duplicates():
     X.loc[11, "c"] = "u"  # rows 10-11 identical features
     y = np.array([0] * 20 + [1] * 10)
     y[[2, 11]] = 1  # group 0-3 has both classes; group 10-11 too
-    p = build_profile(make_ds(X, y, ["a", "b"]))
+    p = build_profile(dataset_from(X, y, ["a", "b"]))
     found = codes(p)["conflicting_duplicates"]
     assert found.evidence == {"n_groups": 2, "n_rows": 6}
     assert "2 groups" in found.message and "6" in found.message
@@ -418,7 +399,7 @@ def test_bad_options_raise_data_error(kwargs, match):
 def test_to_dict_is_json_serialisable(kind):
     if kind == "multilabel":
         X = pd.DataFrame({"a": np.arange(6.0), "c": ["x", "y", None, "x", "y", "x"]})
-        ds = make_ds(X, Y_SMALL, ["L0", "L1", "L2", "L3"])
+        ds = dataset_from(X, Y_SMALL, ["L0", "L1", "L2", "L3"])
     else:
         ds = spread_ds([100, 10] if kind == "binary" else [100, 10, 3])
     d = build_profile(ds).to_dict()

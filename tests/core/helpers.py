@@ -1,0 +1,97 @@
+"""Small seeded Dataset builders shared by the tests under tests/core.
+
+Importable as ``from helpers import make_ds, dataset_from``: tests/core/conftest.py puts this
+folder on ``sys.path`` (pytest's prepend import mode inserts a conftest's folder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_classification, make_multilabel_classification
+
+from core.intake.dataset import Dataset
+
+DEFAULT_CLASSES = {"binary": ("neg", "pos"), "multiclass": ("x", "y", "z"),
+                   "multilabel": ("a", "b", "c")}  # fmt: skip
+
+
+def make_ds(
+    task: str = "binary",
+    n: int = 150,
+    seed: int = 0,
+    *,
+    classes: Sequence[str] | None = None,
+    row_ids: np.ndarray | None = None,
+    **overrides: Any,
+) -> Dataset:
+    """A seeded numeric Dataset of ``task``: 5 features f0..f4, skewed classes.
+
+    Binary weights 0.85/0.15, multiclass 0.7/0.2/0.1 (make_classification, 3 informative
+    features); multi-label: 3 labels, one per row on average (make_multilabel_classification,
+    no unlabelled rows). ``classes`` renames the classes (default :data:`DEFAULT_CLASSES`),
+    ``row_ids`` replaces ``arange(n)``, ``overrides`` sets any other Dataset field.
+    """
+    if task == "multilabel":
+        X, y = make_multilabel_classification(
+            n_samples=n,
+            n_features=5,
+            n_classes=3,
+            n_labels=1,
+            allow_unlabeled=False,
+            random_state=seed,
+        )
+        y = y.astype(np.int8)
+    else:
+        k = 2 if task == "binary" else 3
+        X, y = make_classification(
+            n_samples=n,
+            n_features=5,
+            n_informative=3,
+            n_redundant=0,
+            n_classes=k,
+            weights=[0.85] if k == 2 else [0.7, 0.2],
+            random_state=seed,
+        )
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    fields: dict[str, Any] = {
+        "X": frame,
+        "y": y,
+        "task": task,
+        "classes": tuple(classes) if classes is not None else DEFAULT_CLASSES[task],
+        "target": ("t",),
+        "numeric_features": tuple(frame.columns),
+        "categorical_features": (),
+        "schema": (),
+        "row_ids": np.arange(n) if row_ids is None else np.asarray(row_ids),
+    }
+    return Dataset(**(fields | overrides))
+
+
+def dataset_from(
+    X: pd.DataFrame, y: Any, classes: Sequence[str], task: str | None = None
+) -> Dataset:
+    """A Dataset built directly from ``X`` and ``y`` (no CSV reader).
+
+    Numeric vs categorical features from the dtypes; the task from ``y`` (a 2-D 0/1 matrix is
+    multi-label) and the number of classes unless given; ``y`` as int8 (multi-label) or int64.
+    """
+    y = np.asarray(y)
+    if task is None:
+        task = "multilabel" if y.ndim == 2 else ("binary" if len(classes) == 2 else "multiclass")
+    numeric = tuple(c for c in X.columns if pd.api.types.is_numeric_dtype(X[c]))
+    categorical = tuple(c for c in X.columns if c not in numeric)
+    return Dataset(
+        X=X.reset_index(drop=True),
+        y=y.astype(np.int8) if task == "multilabel" else y.astype(np.int64),
+        task=task,  # type: ignore[arg-type]
+        classes=tuple(classes),
+        target=tuple(classes) if task == "multilabel" else ("target",),
+        numeric_features=numeric,
+        categorical_features=categorical,
+        schema=(),
+        row_ids=np.arange(len(X)),
+    )
