@@ -8,7 +8,7 @@ import streamlit as st
 from core import plots
 from core.analysis.details import accuracy_f1_plane, per_class_long
 from core.analysis.findings import comparison_findings
-from core.evaluation.comparison import recommend
+from core.analysis.recommendation import recommendation_of
 from core.metrics.scores import normalise_confusion
 from ui import state, views
 from ui.results import require_comparison
@@ -18,21 +18,19 @@ comparison = require_comparison()
 classes = list(comparison.classes)
 multilabel = comparison.task == "multilabel"
 noun = "label" if multilabel else "class"
-counts = comparison.dataset.class_counts
 
 # ---------------------------------------------------------------- recommendation
-default_important = comparison.config.important_class or min(counts, key=counts.get)
 important = st.selectbox(
     f"{noun.capitalize()} that matters most",
     classes,
-    index=classes.index(default_important),
+    index=classes.index(comparison.important_class),
     help="The recommendation favours the strategy with the best F1 on it.",
 )
-advice = recommend(comparison, important_class=important)
-if advice["strategy"] is not None:
-    st.success(f"**Recommended: {advice['strategy']}.** {advice['reason']}")
+advice = recommendation_of(comparison, important_class=important)
+if advice.strategy is not None:
+    st.success(f"**Recommended: {advice.strategy}.** {advice.reason}")
 else:
-    st.error(advice["reason"])
+    st.error(advice.reason)
 
 # ---------------------------------------------------------------- table
 st.subheader("All strategies")
@@ -96,7 +94,7 @@ if not multilabel:
 
 # ---------------------------------------------------------------- plane
 st.subheader("Accuracy vs F1")
-plane = accuracy_f1_plane(comparison)
+plane = accuracy_f1_plane(comparison, important)  # binary: F1 of the class chosen above
 st.plotly_chart(
     plots.accuracy_f1_plane(
         plane.points,

@@ -10,9 +10,10 @@ import streamlit as st
 from core import plots
 from core.analysis.details import at_threshold
 from core.analysis.findings import strategy_findings
-from core.evaluation.crossval import TRAIN_SCORE_ROWS
-from core.metrics.scores import normalise_confusion
-from ui import views
+from core.analysis.recommendation import recommendation_of
+from core.evaluation.fold import TRAIN_SCORE_ROWS
+from core.metrics.scores import HEADLINE_METRICS, normalise_confusion
+from ui import state, views
 from ui.results import require_comparison
 
 st.title("Results")
@@ -29,17 +30,19 @@ if not ok:
     st.error("No strategy ran successfully. See the reasons above, change the setup and rerun.")
     st.stop()
 
-name = st.selectbox("Strategy", ok, help="Pick the strategy to inspect.")
+recommended = recommendation_of(comparison).strategy
+name = st.selectbox(
+    "Strategy",
+    ok,
+    index=ok.index(recommended) if recommended in ok else 0,
+    help="Pick the strategy to inspect; it starts on the recommended one.",
+)
 result = comparison.results[name]
 det = views.details(comparison, name)
 
 # ---------------------------------------------------------------- headline
 summary = result.summary
-keys = (
-    ["micro_f1", "macro_f1", "samples_f1", "hamming_loss", "subset_accuracy"]
-    if multilabel
-    else ["accuracy", "balanced_accuracy", "macro_f1", "mcc", "roc_auc"]
-)
+keys = HEADLINE_METRICS[comparison.task]
 for col, key in zip(st.columns(len(keys)), keys, strict=True):
     col.metric(views.title(key), f"{summary.get(key, np.nan):.3f}")
 st.caption(
@@ -84,15 +87,13 @@ else:
 # ---------------------------------------------------------------- threshold
 st.subheader("Decision threshold")
 if comparison.task == "binary":
-    cls = det.positive_class
+    cls = det.probability_class
     st.caption(f"Threshold on the predicted probability of the positive class '{cls}'.")
 else:
     cls = st.selectbox(
         f"{noun.capitalize()} (one-vs-rest view)",
         classes,
-        index=classes.index(
-            min(comparison.dataset.class_counts, key=comparison.dataset.class_counts.get)
-        ),
+        index=classes.index(comparison.important_class),
     )
 tuned = det.tuned_thresholds.get(cls)
 start = float(round(tuned if tuned is not None else 0.5, 2))
@@ -102,7 +103,7 @@ threshold = st.slider(
     1.0,
     start,
     0.01,
-    key=f"thr-{name}-{cls}",
+    key=state.widget_key("thr", name, cls),
     help="Updates the counts below instantly from precomputed curves (no refit).",
 )
 now = at_threshold(det, cls, threshold)
@@ -111,20 +112,20 @@ m1, m2, m3, m4 = st.columns(4)
 for col, key in zip((m1, m2, m3), ("precision", "recall", "f1"), strict=True):
     col.metric(
         key.capitalize() if key != "f1" else "F1",
-        f"{now[key]:.3f}",
-        delta=f"{now[key] - base[key]:+.3f} vs 0.50",
-        delta_color="off" if abs(now[key] - base[key]) < 1e-12 else "normal",
+        f"{getattr(now, key):.3f}",
+        delta=f"{getattr(now, key) - getattr(base, key):+.3f} vs 0.50",
+        delta_color="off" if abs(getattr(now, key) - getattr(base, key)) < 1e-12 else "normal",
     )
 m4.metric(
     "Accuracy at threshold",
-    f"{now['accuracy']:.3f}",
-    delta=f"{now['accuracy'] - base['accuracy']:+.3f} vs 0.50",
-    delta_color="off" if abs(now["accuracy"] - base["accuracy"]) < 1e-12 else "normal",
+    f"{now.accuracy:.3f}",
+    delta=f"{now.accuracy - base.accuracy:+.3f} vs 0.50",
+    delta_color="off" if abs(now.accuracy - base.accuracy) < 1e-12 else "normal",
 )
 left, right = st.columns([1, 2])
 with left:
     table = pd.DataFrame(
-        [[now["tp"], now["fn"]], [now["fp"], now["tn"]]],
+        [[now.tp, now.fn], [now.fp, now.tn]],
         index=[f"true {cls}", "true other"],
         columns=[f"predicted {cls}", "predicted other"],
     )

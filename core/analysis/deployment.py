@@ -1,7 +1,7 @@
 """Deployment prevalence: a strategy's metrics re-estimated at the class shares expected in use.
 
 Per-class recall and false-positive rates are read from the pooled out-of-fold confusion
-matrix and carried over to the new shares (:func:`core.metrics.plane.reestimate_at_prevalence`):
+matrix and carried over to the new shares (:func:`core.metrics.prevalence.reestimate_at_prevalence`):
 precision, F1, accuracy and the confusion matrix move with the shares, recall and balanced
 accuracy do not. A strong difference between the evaluation shares and the shares in use
 (for instance an evaluation set balanced by hand, the "balanced test set" trap) gives a
@@ -20,7 +20,7 @@ import pandas as pd
 
 from core.errors import DataError
 from core.evaluation.comparison import Comparison
-from core.metrics.plane import prevalence_shift_warning, reestimate_at_prevalence
+from core.metrics.prevalence import prevalence_shift_warning, reestimate_at_prevalence
 
 
 @dataclass(frozen=True, eq=False)

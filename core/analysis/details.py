@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.analysis.planes import operating_points
 from core.errors import DataError
 from core.evaluation.comparison import Comparison
 from core.metrics import curves
 from core.metrics import scores as metrics
+from core.metrics.plane import feasible_region, trivial_points
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,7 +38,7 @@ class StrategyDetails:
     default_thresholds: dict[str, float]  # the threshold the plain decision rule amounts to
 
     @property
-    def positive_class(self) -> str | None:
+    def probability_class(self) -> str | None:
         """Binary: the class whose probability the threshold applies to (code 1)."""
         return self.classes[1] if self.task == "binary" else None
 
@@ -89,12 +91,31 @@ def strategy_details(comparison: Comparison, name: str) -> StrategyDetails:
     )
 
 
-def at_threshold(details: StrategyDetails, cls: str, threshold: float) -> dict[str, float | int]:
-    """Class ``cls`` against the rest when predicting it for probability >= ``threshold``:
-    tp, fp, fn, tn, precision, recall, f1, accuracy, specificity (a lookup, no re-sort)."""
+@dataclass(frozen=True)
+class ThresholdPoint:
+    """Class ``class_name`` against the rest when predicted for probability >= ``threshold``:
+    the counts of rows and the metrics they give (0 where a ratio has no denominator)."""
+
+    class_name: str
+    threshold: float
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+    precision: float
+    recall: float
+    f1: float
+    accuracy: float
+    specificity: float
+
+
+def at_threshold(details: StrategyDetails, cls: str, threshold: float) -> ThresholdPoint:
+    """Class ``cls`` against the rest at ``threshold``: a lookup in the precomputed curve
+    (a binary search, no re-sort), so it suits a live slider."""
     if cls not in details.threshold_curves:
         raise DataError(f"Unknown class {cls!r}", "Choose one of: " + ", ".join(details.classes))
-    return curves.metrics_at_threshold(details.threshold_curves[cls], threshold)
+    found = curves.metrics_at_threshold(details.threshold_curves[cls], threshold)
+    return ThresholdPoint(class_name=cls, **found)
 
 
 def per_class_long(comparison: Comparison, metric: str = "f1") -> pd.DataFrame:
@@ -111,8 +132,15 @@ def per_class_long(comparison: Comparison, metric: str = "f1") -> pd.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
-class Plane:
-    """Strategies as points in an (accuracy, F1) plane, with the feasible region if exact."""
+class SummaryPlane:
+    """The Compare page's one (accuracy, F1) chart: a point per successful strategy.
+
+    Binary: each strategy's operating point in the plane of ``positive_class``
+    (:func:`core.analysis.planes.operating_points`) inside its exact feasible region;
+    multiclass: accuracy vs macro F1; multi-label: label accuracy vs micro F1 (summary
+    scores, so no region). The per-class planes with threshold sweeps are
+    :func:`core.analysis.planes.plane`.
+    """
 
     points: pd.DataFrame  # strategy, accuracy, f1
     x_label: str
@@ -122,23 +150,17 @@ class Plane:
     trivial: dict | None = None
 
 
-def accuracy_f1_plane(comparison: Comparison) -> Plane:
-    """Binary: accuracy vs F1 of the minority class, inside its exact feasible region;
-    multiclass: accuracy vs macro F1; multi-label: label accuracy (1 - Hamming loss) vs micro F1.
-    """
-    from core.metrics.plane import feasible_region, trivial_points
-
+def accuracy_f1_plane(comparison: Comparison, positive: str | None = None) -> SummaryPlane:
+    """Binary: accuracy vs F1 of ``positive`` (default :attr:`Comparison.important_class`)
+    inside its exact feasible region; multiclass: accuracy vs macro F1; multi-label: label
+    accuracy (1 - Hamming loss) vs micro F1."""
     ok = {n: r for n, r in comparison.results.items() if r.ok}
-    counts = comparison.dataset.class_counts
     if comparison.task == "binary":
-        positive = min(counts, key=counts.get)
-        rows = [
-            (n, r.summary["accuracy"], float(r.per_class.set_index("class").at[positive, "f1"]))
-            for n, r in ok.items()
-        ]
-        p = float(np.mean(_codes_equal(comparison, positive)))
-        return Plane(
-            points=pd.DataFrame(rows, columns=["strategy", "accuracy", "f1"]),
+        positive = positive or comparison.important_class
+        points = operating_points(comparison, positive)[["strategy", "accuracy", "f1"]]
+        p = float(np.mean(np.asarray(comparison.y_true) == comparison.classes.index(positive)))
+        return SummaryPlane(
+            points=points.reset_index(drop=True),
             x_label="Accuracy",
             f1_label=f"F1 of '{positive}'",
             positive_class=positive,
@@ -147,16 +169,12 @@ def accuracy_f1_plane(comparison: Comparison) -> Plane:
         )
     if comparison.task == "multiclass":
         rows = [(n, r.summary["accuracy"], r.summary["macro_f1"]) for n, r in ok.items()]
-        return Plane(
+        return SummaryPlane(
             pd.DataFrame(rows, columns=["strategy", "accuracy", "f1"]), "Accuracy", "Macro F1"
         )
     rows = [(n, 1 - r.summary["hamming_loss"], r.summary["micro_f1"]) for n, r in ok.items()]
-    return Plane(
+    return SummaryPlane(
         pd.DataFrame(rows, columns=["strategy", "accuracy", "f1"]),
         "Label accuracy (1 − Hamming loss)",
         "Micro F1",
     )
-
-
-def _codes_equal(comparison: Comparison, cls: str) -> np.ndarray:
-    return np.asarray(comparison.y_true) == comparison.classes.index(cls)

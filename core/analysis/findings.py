@@ -10,7 +10,7 @@ import numpy as np
 from core.analysis.details import class_gap
 from core.evaluation.comparison import BASELINE, Comparison
 from core.modelling.strategies import STRATEGIES
-from core.profile.pitfalls import Finding
+from core.profile.finding import Finding
 
 LOW_RECALL_RATIO = 0.5  # a class is "left behind" below this share of the others' median recall
 LOW_RECALL_MAX = 0.6  # ... and below this recall

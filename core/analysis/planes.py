@@ -8,8 +8,9 @@ two-way decision, so every point lies in the exact feasible region of
 Pareto front is taken over all those threshold points; each strategy's own decision rule
 (its pooled ``oof_pred``) is an extra "operating point" that is drawn but not in the front.
 
-:func:`sides` puts a class and its complement side by side (the minority and the majority
-as positive) and says which one's F1-optimal cut gives the better balanced accuracy.
+:func:`operating_points` is the one owner of strategies' operating points in a plane (the
+Compare page's binary accuracy-vs-F1 chart reads them too). :mod:`core.analysis.sides` puts
+a class and its complement side by side.
 results.json's ``tradeoff`` object and the report's figures are in
 :mod:`core.exports.tradeoff_json`.
 """
@@ -185,23 +186,15 @@ def positive_classes(comparison: Comparison) -> list[str]:
 
 
 def default_positive(comparison: Comparison) -> str:
-    """The rarest class (label) in the cross-validation rows; on a tie the later one (so a
-    balanced binary target keeps its conventional positive, the second class)."""
+    """:attr:`Comparison.important_class` when it can be the positive class, else the first
+    of :meth:`Comparison.class_rarity` (rarest in the cross-validation rows, ties to the
+    earlier class) that can."""
     options = positive_classes(comparison)
     if not options:
         raise DataError("No class has rows on both sides, so there is no (accuracy, F1) plane")
-    shares = _shares(comparison)
-    order = {c: i for i, c in enumerate(comparison.classes)}
-    return min(options, key=lambda c: (shares[c], -order[c]))
-
-
-def _shares(comparison: Comparison) -> dict[str, float]:
-    y = np.asarray(comparison.y_true)
-    if comparison.task == "multilabel":
-        values = y.mean(axis=0)
-    else:
-        values = np.bincount(y, minlength=len(comparison.classes)) / y.size
-    return {c: float(v) for c, v in zip(comparison.classes, values, strict=True)}
+    if comparison.important_class in options:
+        return comparison.important_class
+    return next(c for c in comparison.class_rarity() if c in options)
 
 
 def resolve_positive(comparison: Comparison, positive: str | None) -> str:
@@ -230,37 +223,53 @@ def _labels(comparison: Comparison, positive: str, complement: bool) -> tuple[st
     return pos, neg, f"Accuracy on label '{positive}'"
 
 
+def _truth(comparison: Comparison, positive: str, complement: bool) -> np.ndarray:
+    """0/1 truth of the two-way problem: ``positive`` (or, with ``complement``, not it)."""
+    j = comparison.classes.index(positive)
+    y = np.asarray(comparison.y_true)
+    y_bin = (y[:, j] == 1) if comparison.task == "multilabel" else (y == j)
+    return ~y_bin if complement else y_bin
+
+
+def operating_points(
+    comparison: Comparison, positive: str | None = None, *, complement: bool = False
+) -> pd.DataFrame:
+    """Each successful strategy's own decisions as one point of the plane of ``positive``
+    (default :func:`default_positive`; its complement when ``complement``).
+
+    The one owner of strategies' (accuracy, F1) operating points: columns
+    :data:`POINT_COLUMNS` (``threshold`` NaN), one row per strategy in comparison order.
+    """
+    positive = resolve_positive(comparison, positive)
+    j = comparison.classes.index(positive)
+    y_bin = _truth(comparison, positive, complement)
+    rows = []
+    for name, result in comparison.results.items():
+        if not result.ok:
+            continue
+        pred = np.asarray(result.oof_pred)
+        pred_bin = (pred[:, j] == 1) if comparison.task == "multilabel" else (pred == j)
+        point = confusion_point(y_bin, ~pred_bin if complement else pred_bin)
+        rows.append({"strategy": name, "threshold": np.nan, **point})
+    return pd.DataFrame(rows, columns=list(POINT_COLUMNS))
+
+
 def plane(
     comparison: Comparison, positive: str | None = None, *, complement: bool = False
 ) -> PlaneView:
     """The plane with ``positive`` (default :func:`default_positive`) as the positive class,
     or with its complement as positive when ``complement`` (binary: the other class).
 
-    One stable sort per strategy (:func:`core.metrics.plane.threshold_points`); the front is
+    One sweep per strategy (:func:`core.metrics.plane.threshold_points`); the front is
     computed over every threshold point of every strategy.
     """
     positive = resolve_positive(comparison, positive)
     j = comparison.classes.index(positive)
-    y = np.asarray(comparison.y_true)
-    multilabel = comparison.task == "multilabel"
-    y_bin = (y[:, j] == 1) if multilabel else (y == j)
-    if complement:
-        y_bin = ~y_bin
+    y_bin = _truth(comparison, positive, complement)
     pos_label, neg_label, x_label = _labels(comparison, positive, complement)
-    sweeps, operating, counts = [], [], {}
+    sweeps, counts = [], {}
     for name, result in comparison.results.items():
-        if not result.ok:
-            continue
-        pred = np.asarray(result.oof_pred)
-        pred_bin = (pred[:, j] == 1) if multilabel else (pred == j)
-        operating.append(
-            {
-                "strategy": name,
-                "threshold": np.nan,
-                **confusion_point(y_bin, ~pred_bin if complement else pred_bin),
-            }
-        )
-        if result.oof_proba is None:
+        if not result.ok or result.oof_proba is None:
             continue
         score = np.asarray(result.oof_proba)[:, j]
         if complement:  # binary: the other class's own column; else "not j" = 1 - P(j)
@@ -284,138 +293,8 @@ def plane(
         x_label=x_label,
         f1_label=f"F1 of '{pos_label}'",
         points=points,
-        operating=pd.DataFrame(operating, columns=list(POINT_COLUMNS)),
+        operating=operating_points(comparison, positive, complement=complement),
         region=feasible_region(p, n_grid=DRAW_GRID),
         trivial=trivial_points(p),
         n_thresholds=counts,
     )
-
-
-# --------------------------------------------------------------------------- two sides
-
-
-@dataclass(frozen=True, eq=False)
-class Sides:
-    """A class and its complement as the positive class, side by side.
-
-    ``table``: one row per strategy with a threshold sweep; for each side (``pos`` = the
-    chosen class, ``neg`` = its complement) the F1-optimal cut's ``best_f1_*``,
-    ``threshold_*`` (on that side's own probability), ``accuracy_*`` and
-    ``balanced_accuracy_*``; ``better_balanced_accuracy`` is "positive", "complement" or
-    "tie". Balanced accuracy does not depend on which class is called positive, so the
-    two sides are comparable; best F1 is where they differ.
-    """
-
-    positive: PlaneView
-    complement: PlaneView
-    table: pd.DataFrame
-    sentence: str
-
-    @property
-    def minority(self) -> PlaneView:
-        return self.complement if self.positive.positive_share > 0.5 else self.positive
-
-    @property
-    def majority(self) -> PlaneView:
-        return self.positive if self.positive.positive_share > 0.5 else self.complement
-
-
-def _best_f1_rows(points: pd.DataFrame) -> pd.DataFrame:
-    """Per strategy, the threshold row of highest F1 (ties: the highest threshold)."""
-    if points.empty:
-        return points
-    idx = points.groupby("strategy", sort=False)["f1"].idxmax()
-    return points.loc[idx.to_numpy()].set_index("strategy")
-
-
-def sides(comparison: Comparison, positive: str | None = None) -> Sides:
-    """``positive`` (default: the rarest class) and its complement as positive, compared at
-    each side's F1-optimal threshold."""
-    left = plane(comparison, positive)
-    right = plane(comparison, resolve_positive(comparison, positive), complement=True)
-    a, b = _best_f1_rows(left.points), _best_f1_rows(right.points)
-    rows = []
-    for name in a.index:
-        ba_pos, ba_neg = (
-            float(a.at[name, "balanced_accuracy"]),
-            float(b.at[name, "balanced_accuracy"]),
-        )
-        gap = ba_pos - ba_neg
-        rows.append(
-            {
-                "strategy": name,
-                "best_f1_pos": float(a.at[name, "f1"]),
-                "threshold_pos": float(a.at[name, "threshold"]),
-                "accuracy_pos": float(a.at[name, "accuracy"]),
-                "balanced_accuracy_pos": ba_pos,
-                "best_f1_neg": float(b.at[name, "f1"]),
-                "threshold_neg": float(b.at[name, "threshold"]),
-                "accuracy_neg": float(b.at[name, "accuracy"]),
-                "balanced_accuracy_neg": ba_neg,
-                "better_balanced_accuracy": "tie"
-                if abs(gap) <= TIE_TOLERANCE
-                else ("positive" if gap > 0 else "complement"),
-            }
-        )
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "strategy",
-            "best_f1_pos",
-            "threshold_pos",
-            "accuracy_pos",
-            "balanced_accuracy_pos",
-            "best_f1_neg",
-            "threshold_neg",
-            "accuracy_neg",
-            "balanced_accuracy_neg",
-            "better_balanced_accuracy",
-        ],
-    )
-    return Sides(left, right, table, _sides_sentence(left, right, table))
-
-
-def _name(view: PlaneView) -> str:
-    return (
-        f"'{view.positive_class}' ({view.role})"
-        if view.role != "half"
-        else f"'{view.positive_class}'"
-    )
-
-
-def _examples(table: pd.DataFrame, first: str, second: str, limit: int = 3) -> str:
-    shown = [
-        f"{r.strategy} {getattr(r, first):.3f} vs {getattr(r, second):.3f}"
-        for r in table.head(limit).itertuples()
-    ]
-    return ", ".join(shown) + (", …" if len(table) > limit else "")
-
-
-def _sides_sentence(left: PlaneView, right: PlaneView, table: pd.DataFrame) -> str:
-    """Which side's F1-optimal cut has the better balanced accuracy, strategy by strategy."""
-    if table.empty:
-        return "No strategy produced probabilities, so no threshold can be compared."
-    n = len(table)
-    lead = "At the threshold of best F1,"
-    sentences = []
-    for side, winner, loser, a, b in (
-        ("positive", left, right, "balanced_accuracy_pos", "balanced_accuracy_neg"),
-        ("complement", right, left, "balanced_accuracy_neg", "balanced_accuracy_pos"),
-    ):
-        wins = table[table["better_balanced_accuracy"] == side]
-        if wins.empty:
-            continue
-        count = "every strategy" if len(wins) == n else f"{len(wins)} of {n} strategies"
-        sentences.append(
-            f"{lead} {_name(winner)} as the positive class gives a better balanced accuracy "
-            f"than {_name(loser)} for {count} ({_examples(wins, a, b)})."
-        )
-    ties = table[table["better_balanced_accuracy"] == "tie"]
-    if not sentences:
-        return (
-            f"{lead} the balanced accuracy is the same whether {_name(left)} or {_name(right)} "
-            "is the positive class, for every strategy."
-        )
-    if not ties.empty:
-        sentences.append(f"The same either way: {', '.join(ties['strategy'])}.")
-    return " ".join(sentences)

@@ -21,17 +21,16 @@ from joblib import Parallel, delayed
 from core.errors import DataError
 from core.evaluation import parallel
 from core.evaluation.crossval import (
-    HOLDOUT_FOLD,
-    FoldResult,
     StrategyResult,
     assemble,
     assemble_holdout,
-    evaluate_fold,
     failed_result,
     fold_of_rows,
 )
+from core.evaluation.fold import HOLDOUT_FOLD, FoldResult, evaluate_fold
 from core.evaluation.splits import Fold, holdout_split, make_folds, subset
-from core.intake.dataset import Dataset
+from core.evaluation.summary import DatasetSummary, dataset_summary
+from core.intake.dataset import Dataset, classes_by_rarity
 from core.metrics import scores as metrics
 from core.metrics import significance
 from core.modelling.models import MODELS
@@ -123,48 +122,6 @@ class CompareConfig:
         object.__setattr__(self, "holdout", float(hold))
 
 
-@dataclass(frozen=True)
-class DatasetSummary:
-    """What was analysed: enough to label results without keeping the data."""
-
-    name: str
-    content_hash: str
-    task: str
-    target: tuple[str, ...]
-    classes: tuple[str, ...]
-    class_counts: dict[str, int]  # every analysed row (multi-label: rows carrying each)
-    n_rows: int  # rows analysed (after dropping rows without a target)
-    n_cv_rows: int
-    n_holdout_rows: int
-    n_dropped_missing_target: int = 0
-    label_sep: str | None = None
-    sampled_from: int | None = None  # rows of the full data when this ran on a sample
-    sample_note: str | None = None  # the sentence announcing the sample (see core.intake.sampling)
-
-
-def _summary(ds: Dataset, n_holdout: int) -> DatasetSummary:
-    return DatasetSummary(
-        name=ds.name,
-        content_hash=ds.content_hash,
-        task=ds.task,
-        target=tuple(ds.target),
-        classes=tuple(ds.classes),
-        class_counts=ds.class_counts,
-        n_rows=ds.n_rows,
-        n_cv_rows=ds.n_rows - n_holdout,
-        n_holdout_rows=n_holdout,
-        n_dropped_missing_target=ds.n_dropped_missing_target,
-        label_sep=ds.label_sep,
-        sampled_from=ds.sampled_from,
-        sample_note=ds.sample_note,
-    )
-
-
-def _is_loss(metric: str) -> bool:
-    spec = metrics.SUMMARY_METRICS.get(metric)
-    return spec is not None and not spec.higher_is_better
-
-
 @dataclass(frozen=True, eq=False)
 class Comparison:
     """Results of :func:`run_comparison`; row arrays are aligned with the CV rows."""
@@ -191,6 +148,31 @@ class Comparison:
         """The baseline's result when it ran successfully."""
         found = self.results.get(BASELINE)
         return found if found is not None and found.ok else None
+
+    def class_rarity(self) -> list[str]:
+        """Classes (labels) rarest first, counted on the cross-validation rows -- the rows
+        every strategy trains and is scored on, so a hold-out does not count (multi-label:
+        rows carrying each label). Ties: the earlier class in ``classes`` first
+        (:func:`core.intake.dataset.classes_by_rarity`)."""
+        y = np.asarray(self.y_true)
+        if self.task == "multilabel":
+            counts = y.sum(axis=0)
+        else:
+            counts = np.bincount(y, minlength=len(self.classes))
+        return classes_by_rarity([int(n) for n in counts], self.classes)
+
+    @property
+    def rarest_class(self) -> str:
+        """The first of :meth:`class_rarity`."""
+        return self.class_rarity()[0]
+
+    @property
+    def important_class(self) -> str:
+        """The class that matters most: the config's ``important_class``, else the rarest.
+
+        The one default wherever a view or the recommendation needs "the" class.
+        """
+        return self.config.important_class or self.rarest_class
 
     def metric_names(self) -> list[str]:
         """Summary metrics of the successful strategies, in the metrics module's order."""
@@ -259,7 +241,7 @@ class Comparison:
                 f"Cannot rank by {metric!r}", "Use one of: " + ", ".join(self.metric_names())
             )
         ok = table[table["status"] == "ok"][["strategy", metric, f"{metric}_delta", f"{metric}_p"]]
-        ok = ok.sort_values(metric, ascending=_is_loss(metric), kind="stable")
+        ok = ok.sort_values(metric, ascending=metrics.is_loss(metric), kind="stable")
         ok = ok.rename(columns={f"{metric}_delta": "delta", f"{metric}_p": "p_value"})
         ok.insert(0, "rank", np.arange(1, len(ok) + 1))
         return ok.reset_index(drop=True)
@@ -332,7 +314,7 @@ def run_comparison(
         fits = [done[(name, k)] for k in range(len(folds))]
         results[name] = assemble(cv_ds, name, folds, fits, holdout=holdout, seed=config.seed)
     return Comparison(
-        dataset=_summary(ds, len(hold_rows)),
+        dataset=dataset_summary(ds, len(hold_rows)),
         config=config,
         results=results,
         folds=folds,
@@ -368,131 +350,3 @@ def _run_tasks(
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r".*tasks .*(cancelled|not used)")
             fits.close()
-
-
-# --------------------------------------------------------------------------- recommendation
-
-
-def _smallest_class(comparison: Comparison) -> str:
-    counts = comparison.dataset.class_counts
-    return min(comparison.classes, key=lambda c: counts[c])
-
-
-def _class_value(result: StrategyResult, cls: str, metric: str) -> float:
-    table = result.per_class
-    row = table[table["class"].astype(str) == cls]
-    return float(row[metric].iloc[0]) if len(row) else np.nan
-
-
-_COST_METRICS = {
-    "macro_f1": "macro F1",
-    "accuracy": "accuracy",
-    "micro_f1": "micro F1",
-    "hamming_loss": "Hamming loss",
-}
-"""What the recommendation reports as the cost elsewhere (the first two a task has)."""
-
-
-def _fold_p_value(
-    best: StrategyResult, base: StrategyResult, cls: str | None, metric: str
-) -> float | None:
-    """Corrected resampled t-test p of ``best`` vs ``base`` on the per-fold metric.
-
-    Per-class: only F1 is kept per fold; other per-class metrics give None.
-    """
-    if cls is not None and metric != "f1":
-        return None
-    if cls is not None:
-        a = [f[cls] for f in best.fold_class_f1]
-        b = [f[cls] for f in base.fold_class_f1]
-    else:
-        a = [s[metric] for s in best.fold_scores]
-        b = [s[metric] for s in base.fold_scores]
-    test = significance.corrected_resampled_ttest(
-        a, b, n_train=float(np.mean(best.n_train)), n_test=float(np.mean(best.n_val))
-    )
-    return None if np.isnan(test.p_value) else float(test.p_value)
-
-
-def _signed(x: float) -> str:
-    return f"{x:+.3f}"
-
-
-def recommend(
-    comparison: Comparison, *, important_class: str | None = None, metric: str | None = None
-) -> dict[str, Any]:
-    """Which strategy serves the class that matters most, and at what cost elsewhere.
-
-    ``important_class`` defaults to the config's, else the smallest class (rarest label);
-    ``metric`` defaults to that class's ``f1``. A per-class metric (precision, recall,
-    f1) is read for that class; a summary metric (e.g. ``macro_f1``) is read as is.
-    Ties go to the higher macro F1, then to the earlier strategy. Chosen from
-    cross-validation alone, never from the hold-out. Returns ``strategy`` (None when every
-    strategy failed), ``metric``, ``class``, ``value``, ``p_value`` (corrected t-test over
-    the folds against the baseline, when it applies) and ``reason``.
-    """
-    cls = important_class or comparison.config.important_class or _smallest_class(comparison)
-    if cls not in comparison.classes:
-        raise DataError(
-            f"Unknown important class {cls!r}",
-            "Choose one of: " + ", ".join(map(repr, comparison.classes)),
-        )
-    metric = metric or "f1"
-    ok = [r for r in comparison.results.values() if r.ok]
-    per_class_metrics = ("precision", "recall", "f1")
-    if metric not in per_class_metrics and metric not in comparison.metric_names():
-        raise DataError(
-            f"Cannot recommend by {metric!r}",
-            "Use one of: " + ", ".join([*per_class_metrics, *comparison.metric_names()]),
-        )
-    per_class = metric in per_class_metrics
-    metric_name = {"f1": "F1", "precision": "precision", "recall": "recall"}.get(metric, metric)
-    what = f"{metric_name} of {'label' if comparison.task == 'multilabel' else 'class'} {cls!r}"
-    shown = what if per_class else metric
-    if not ok:
-        return {
-            "strategy": None,
-            "metric": metric,
-            "class": cls if per_class else None,
-            "value": None,
-            "p_value": None,
-            "reason": "Every strategy failed, so there is nothing to recommend; see each "
-            "strategy's error.",
-        }
-
-    def value(r: StrategyResult) -> float:
-        return _class_value(r, cls, metric) if per_class else float(r.summary[metric])
-
-    def rank_key(r: StrategyResult) -> tuple[float, float, int]:
-        v = value(r) if _is_loss(metric) else -value(r)
-        return (np.inf if np.isnan(v) else v, -r.summary.get("macro_f1", 0.0), order[r.name])
-
-    order = {r.name: i for i, r in enumerate(ok)}
-    best = min(ok, key=rank_key)
-    reason = f"{best.name} reaches the best {shown} in cross-validation ({value(best):.3f})"
-    base = comparison.baseline
-    p_value = None
-    if base is not None and best.name != BASELINE:
-        reason += f", against {value(base):.3f} for the baseline"
-        p_value = _fold_p_value(best, base, cls if per_class else None, metric)
-        if p_value is not None:
-            reason += f" (corrected t-test over the folds: p = {p_value:.3g})"
-        costs = [
-            f"{label} {_signed(best.summary[m] - base.summary[m])}"
-            for m, label in _COST_METRICS.items()
-            if m in best.summary and m in base.summary and m != metric
-        ][:2]
-        if costs:
-            reason += "; versus the baseline, " + " and ".join(costs)
-    elif base is not None:
-        reason += "; no strategy improved on the baseline, so keep it"
-    else:
-        reason += "; no baseline ran, so the cost elsewhere is not known"
-    return {
-        "strategy": best.name,
-        "metric": metric,
-        "class": cls if per_class else None,
-        "value": value(best),
-        "p_value": p_value,
-        "reason": reason + ".",
-    }

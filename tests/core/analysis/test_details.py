@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    f1_score,
+    precision_score,
+    recall_score,
+)
 
-from core.analysis.details import accuracy_f1_plane, at_threshold, per_class_long, strategy_details
+from core.analysis.details import (
+    SummaryPlane,
+    ThresholdPoint,
+    accuracy_f1_plane,
+    at_threshold,
+    per_class_long,
+    strategy_details,
+)
 from core.analysis.findings import (
     comparison_findings,
     low_recall,
     precision_collapse,
     strategy_findings,
 )
+from core.analysis.planes import operating_points
 from core.errors import DataError
+from core.evaluation.comparison import CompareConfig, run_comparison
 from core.metrics.plane import f1_bounds
 
 TOL = 1e-12
@@ -29,10 +44,16 @@ def test_threshold_lookup_equals_sklearn_at_that_threshold(comparisons, task):
         for t in (0.2, 0.5, 0.73):
             pred = (proba[:, i] >= t).astype(int)
             got = at_threshold(det, cls, t)
-            assert got["tp"] == int(((pred == 1) & (truth == 1)).sum())
-            assert got["f1"] == pytest.approx(f1_score(truth, pred, zero_division=0), abs=TOL)
-            assert got["recall"] == pytest.approx(recall_score(truth, pred, zero_division=0))
-            assert got["precision"] == pytest.approx(precision_score(truth, pred, zero_division=0))
+            assert isinstance(got, ThresholdPoint)
+            assert (got.class_name, got.threshold) == (cls, t)
+            assert got.tp == int(((pred == 1) & (truth == 1)).sum())
+            assert got.fp == int(((pred == 1) & (truth == 0)).sum())
+            assert got.fn == int(((pred == 0) & (truth == 1)).sum())
+            assert got.tn == int(((pred == 0) & (truth == 0)).sum())
+            assert got.f1 == pytest.approx(f1_score(truth, pred, zero_division=0), abs=TOL)
+            assert got.recall == pytest.approx(recall_score(truth, pred, zero_division=0))
+            assert got.precision == pytest.approx(precision_score(truth, pred, zero_division=0))
+            assert got.accuracy == pytest.approx(accuracy_score(truth, pred), abs=TOL)
         assert det.average_precision[cls] == pytest.approx(
             average_precision_score(truth, proba[:, i])
         )
@@ -66,7 +87,8 @@ def test_gap_is_mean_training_minus_validation_f1(comparisons):
 def test_binary_plane_points_lie_in_the_exact_region(comparisons):
     cmp_ = comparisons["binary"]
     plane = accuracy_f1_plane(cmp_)
-    assert plane.positive_class == "yes"  # the minority class
+    assert isinstance(plane, SummaryPlane)
+    assert plane.positive_class == "yes" == cmp_.important_class  # the minority class
     p = float(np.mean(cmp_.y_true == 1))
     for _, row in plane.points.iterrows():
         pred = cmp_.results[row["strategy"]].oof_pred
@@ -137,9 +159,53 @@ def test_precision_collapse_fires_on_a_resampler_that_halves_precision(compariso
     assert precision_collapse(dataclasses.replace(cmp_, results=results), "class_weight") == []
 
 
-def test_findings_are_json_ready_and_failures_are_reported(comparisons):
+def test_binary_plane_points_are_the_planes_operating_points(comparisons):
+    """One owner of the points: the old computation (pooled accuracy, the class's F1 in the
+    per-class table) and scikit-learn agree with core.analysis.planes.operating_points."""
+    cmp_ = comparisons["binary"]
+    for positive in ("yes", "no"):
+        j = cmp_.classes.index(positive)
+        plane = accuracy_f1_plane(cmp_, positive)
+        assert plane.positive_class == positive and plane.f1_label == f"F1 of '{positive}'"
+        ours = operating_points(cmp_, positive)
+        assert plane.points["strategy"].tolist() == ours["strategy"].tolist()
+        assert plane.points["accuracy"].tolist() == ours["accuracy"].tolist()
+        assert plane.points["f1"].tolist() == ours["f1"].tolist()
+        assert plane.points["strategy"].tolist() == [n for n, r in cmp_.results.items() if r.ok]
+        for row in plane.points.itertuples():
+            result = cmp_.results[row.strategy]
+            old_f1 = float(result.per_class.set_index("class").at[positive, "f1"])
+            assert row.accuracy == pytest.approx(result.summary["accuracy"], abs=TOL)
+            assert row.f1 == pytest.approx(old_f1, abs=TOL)
+            truth, pred = cmp_.y_true == j, result.oof_pred == j
+            assert row.accuracy == pytest.approx(accuracy_score(truth, pred), abs=TOL)
+            assert row.f1 == pytest.approx(f1_score(truth, pred), abs=TOL)
+    with pytest.raises(DataError, match="Unknown positive class 'maybe'"):
+        accuracy_f1_plane(cmp_, "maybe")
+
+
+def test_findings_are_json_ready_and_failures_are_reported(comparisons, datasets):
     import json
 
+    checked = []
     for cmp_ in comparisons.values():
         for f in comparison_findings(cmp_) + strategy_findings(cmp_, "baseline"):
-            json.dumps(f.to_dict())
+            d = f.to_dict()
+            assert set(d) == {"code", "severity", "title", "message", "suggestion", "evidence"}
+            assert json.loads(json.dumps(d, allow_nan=False)) == d
+            assert d["title"] and d["message"] and d["severity"] in ("info", "warning", "error")
+            checked.append(d["code"])
+    assert checked  # the loop above did check findings
+    # ml_ros is multi-label only: on a binary target it fails, and says why
+    failed = run_comparison(
+        datasets["binary"], CompareConfig(strategies=("baseline", "ml_ros"), cv=3, n_jobs=1)
+    )
+    result = failed.results["ml_ros"]
+    assert not result.ok and result.error
+    found = [f for f in comparison_findings(failed) if f.code == "strategy_failed"]
+    assert len(found) == 1
+    d = found[0].to_dict()
+    assert d["message"] == result.error and d["evidence"] == {"strategy": "ml_ros"}
+    assert d["title"] == "ml_ros could not run"
+    assert json.loads(json.dumps(d, allow_nan=False)) == d
+    assert strategy_findings(failed, "ml_ros") == []

@@ -28,13 +28,15 @@ from core.analysis.planes import (
     POINT_COLUMNS,
     confusion_point,
     default_positive,
+    operating_points,
     plane,
     positive_classes,
-    sides,
 )
+from core.analysis.sides import sides
 from core.errors import DataError
-from core.evaluation.comparison import CompareConfig, Comparison, DatasetSummary, run_comparison
+from core.evaluation.comparison import CompareConfig, Comparison, run_comparison
 from core.evaluation.crossval import StrategyResult
+from core.evaluation.summary import DatasetSummary
 from core.exports.outputs import results_dict, write_outputs
 from core.exports.tradeoff_json import tradeoff_dict, tradeoff_report_figures, tradeoff_report_text
 from core.metrics.plane import f1_bounds
@@ -60,7 +62,9 @@ def _brute_force_pareto(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return ~np.any(ge & gt, axis=1)  # row i is dominated when some j is >= and > somewhere
 
 
-def _hand_comparison(y: np.ndarray, proba: np.ndarray, classes=("no", "yes")) -> Comparison:
+def _hand_comparison(
+    y: np.ndarray, proba: np.ndarray, classes=("no", "yes"), important: str | None = None
+) -> Comparison:
     n = y.size
     pred = np.argmax(proba, axis=1)
     counts = {c: int(np.sum(y == i)) for i, c in enumerate(classes)}
@@ -88,7 +92,7 @@ def _hand_comparison(y: np.ndarray, proba: np.ndarray, classes=("no", "yes")) ->
     )
     return Comparison(
         dataset=summary,
-        config=CompareConfig(strategies=("baseline", "smote")),
+        config=CompareConfig(strategies=("baseline", "smote"), important_class=important),
         results={"baseline": result, "smote": failed},
         folds=(),
         y_true=y,
@@ -201,7 +205,36 @@ def test_default_positive_is_the_rarest(comparisons):
     counts = comparisons["multilabel"].dataset.class_counts
     assert default_positive(comparisons["multilabel"]) == min(counts, key=counts.get)
     balanced = _hand_comparison(np.array([0, 1, 0, 1]), np.full((4, 2), 0.5))
-    assert default_positive(balanced) == "yes"  # tie: the second class, as usual
+    # a tie goes to the earlier class, as everywhere (Comparison.class_rarity)
+    assert default_positive(balanced) == "no" == balanced.important_class
+    for task in TASKS:
+        assert default_positive(comparisons[task]) == comparisons[task].important_class
+
+
+def test_default_positive_follows_the_important_class():
+    y = np.array([0, 0, 0, 1])
+    proba = np.tile([0.6, 0.4], (4, 1))
+    assert default_positive(_hand_comparison(y, proba)) == "yes"  # the rarest
+    assert default_positive(_hand_comparison(y, proba, important="no")) == "no"
+    # an important class with rows on one side only cannot be positive: the rarest that can
+    y3 = np.array([0, 0, 0, 1, 1])
+    proba3 = np.tile([0.5, 0.3, 0.2], (5, 1))
+    lonely = _hand_comparison(y3, proba3, classes=("a", "b", "c"), important="c")
+    assert lonely.class_rarity() == ["c", "b", "a"] and positive_classes(lonely) == ["a", "b"]
+    assert default_positive(lonely) == "b"
+
+
+def test_operating_points_function_equals_sklearn_and_the_planes_own(comparisons):
+    comparison = comparisons["multiclass"]
+    points = operating_points(comparison, "green")
+    assert list(points.columns) == list(POINT_COLUMNS)
+    assert points["strategy"].tolist() == [n for n, r in comparison.results.items() if r.ok]
+    assert points["threshold"].isna().all()
+    for row in points.itertuples():
+        y, _, pred = _truth_and_scores(comparison, row.strategy, "green")
+        assert row.accuracy == pytest.approx(accuracy_score(y, pred), abs=EXACT)
+        assert row.f1 == pytest.approx(f1_score(y, pred, zero_division=0), abs=EXACT)
+    pd.testing.assert_frame_equal(points, plane(comparison, "green").operating)
 
 
 def test_confusion_point_hand_example():

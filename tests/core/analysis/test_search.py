@@ -14,7 +14,8 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from core.analysis import search
 from core.analysis.planes import POINT_COLUMNS, plane
-from core.analysis.search import SEARCH_NAME, SearchConfig, run_search
+from core.analysis.search import run_search
+from core.analysis.search_types import SEARCH_NAME, SearchConfig
 from core.errors import DataError
 from core.evaluation.comparison import CompareConfig, run_comparison
 from core.evaluation.splits import subset
@@ -187,6 +188,7 @@ def test_other_tasks_search_the_rarest_class_against_the_rest(datasets, comparis
         assert set(np.unique(found.predictions)) <= {0, 1}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_every_model_has_a_search_space_that_runs(datasets, model):
     assert set(SEARCH_SPACES) == set(MODELS)

@@ -3,58 +3,22 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import make_ds
 from scipy import stats
-from sklearn.datasets import make_classification, make_multilabel_classification
 
+from core.analysis.recommendation import recommendation_of
 from core.errors import DataError
-from core.evaluation.comparison import CompareConfig, default_strategies, recommend, run_comparison
-from core.intake.dataset import Dataset
+from core.evaluation.comparison import CompareConfig, default_strategies, run_comparison
+from core.intake.dataset import classes_by_rarity
 from core.modelling.strategies import STRATEGIES
 
 MODEL = "logistic_regression"
 TIMING = ("fit_seconds", "predict_seconds")
-
-
-def make_ds(task: str = "binary", n: int = 150, seed: int = 0) -> Dataset:
-    if task == "multilabel":
-        X, y = make_multilabel_classification(
-            n_samples=n,
-            n_features=5,
-            n_classes=3,
-            n_labels=1,
-            allow_unlabeled=False,
-            random_state=seed,
-        )
-        y = y.astype(np.int8)
-        classes: tuple[str, ...] = ("a", "b", "c")
-    else:
-        k = 2 if task == "binary" else 3
-        X, y = make_classification(
-            n_samples=n,
-            n_features=5,
-            n_informative=3,
-            n_redundant=0,
-            n_classes=k,
-            weights=[0.85] if k == 2 else [0.7, 0.2],
-            random_state=seed,
-        )
-        classes = ("neg", "pos") if k == 2 else ("x", "y", "z")
-    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
-    return Dataset(
-        X=frame,
-        y=y,
-        task=task,
-        classes=classes,
-        target=("t",),
-        numeric_features=tuple(frame.columns),
-        categorical_features=(),
-        schema=(),
-        row_ids=np.arange(n),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +50,7 @@ def _same_results(a, b):
     )
 
 
+@pytest.mark.slow
 def test_parallel_run_equals_serial_run_exactly():
     ds = make_ds("binary")
     base = dict(
@@ -114,9 +79,9 @@ def test_progress_is_called_once_per_fit_with_the_total():
     assert failed.error.startswith("One-class novelty boost does not apply to multilabel targets")
     assert comparison.results["ml_ros"].ok and comparison.results["baseline"].ok
     # a loss is minimised; the failed strategy is never recommended
-    rec = recommend(comparison, metric="hamming_loss")
+    rec = recommendation_of(comparison, metric="hamming_loss")
     losses = {n: comparison.results[n].summary["hamming_loss"] for n in ("baseline", "ml_ros")}
-    assert rec["strategy"] == min(losses, key=losses.get) and rec["class"] is None
+    assert rec.strategy == min(losses, key=losses.get) and rec.class_name is None
 
 
 def test_every_strategy_shares_the_same_folds(multiclass_run):
@@ -176,7 +141,7 @@ def test_without_baseline_the_significance_columns_are_empty():
     table = comparison.table()
     assert "macro_f1_p" in table.columns and table["macro_f1_p"].isna().all()
     assert table["macro_f1_delta"].isna().all() and table["mcnemar_p"].isna().all()
-    assert "no baseline ran" in recommend(comparison)["reason"]
+    assert "no baseline ran" in recommendation_of(comparison).reason
 
 
 def test_ranking_orders_by_the_metric(multiclass_run):
@@ -186,47 +151,6 @@ def test_ranking_orders_by_the_metric(multiclass_run):
     assert ranking["balanced_accuracy"].is_monotonic_decreasing
     with pytest.raises(DataError, match="Cannot rank by 'hamming_loss'"):
         comparison.ranking("hamming_loss")
-
-
-def test_recommendation_picks_the_best_f1_of_the_smallest_class(multiclass_run):
-    ds, comparison = multiclass_run
-    smallest = min(ds.classes, key=lambda c: ds.class_counts[c])
-    f1 = {
-        name: float(r.per_class.set_index("class").loc[smallest, "f1"])
-        for name, r in comparison.results.items()
-    }
-    rec = recommend(comparison)
-    assert rec["class"] == smallest and rec["metric"] == "f1"
-    assert f1[rec["strategy"]] == max(f1.values())
-    assert rec["value"] == max(f1.values())
-    if rec["strategy"] != "baseline":
-        delta = (
-            comparison.results[rec["strategy"]].summary["macro_f1"]
-            - comparison.results["baseline"].summary["macro_f1"]
-        )
-        assert f"macro F1 {delta:+.3f}" in rec["reason"]
-        best, base = comparison.results[rec["strategy"]], comparison.results["baseline"]
-        d = np.array([f[smallest] for f in best.fold_class_f1]) - np.array(
-            [f[smallest] for f in base.fold_class_f1]
-        )
-        t = d.mean() / np.sqrt(
-            (1 / 3 + np.mean(best.n_val) / np.mean(best.n_train)) * d.var(ddof=1)
-        )
-        assert rec["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), 2))
-        assert f"p = {rec['p_value']:.3g}" in rec["reason"]
-
-
-@pytest.mark.parametrize("cls", ["x", "y"])
-def test_recommendation_follows_the_important_class(multiclass_run, cls):
-    _, comparison = multiclass_run
-    recall = {
-        name: float(r.per_class.set_index("class").loc[cls, "recall"])
-        for name, r in comparison.results.items()
-    }
-    rec = recommend(comparison, important_class=cls, metric="recall")
-    assert rec["class"] == cls and recall[rec["strategy"]] == max(recall.values())
-    with pytest.raises(DataError, match="Unknown important class 'nope'"):
-        recommend(comparison, important_class="nope")
 
 
 @pytest.mark.parametrize(
@@ -302,3 +226,41 @@ def test_an_exception_in_progress_stops_the_run(monkeypatch):
     config = CompareConfig(strategies=("baseline", "class_weight"), cv=3, n_jobs=2)
     with pytest.raises(Interrupt):
         run_comparison(ds, config, progress=progress)
+
+
+# --------------------------------------------------------------------------- the rarest class
+
+
+def test_classes_by_rarity_rarest_first_ties_to_the_earlier_class():
+    assert classes_by_rarity([5, 3, 3, 9], ["a", "b", "c", "d"]) == ["b", "c", "a", "d"]
+    assert classes_by_rarity([4, 4], ["no", "yes"]) == ["no", "yes"]  # balanced binary
+    assert classes_by_rarity([0, 7, 1], ("x", "y", "z")) == ["x", "z", "y"]
+    with pytest.raises(DataError, match="same length"):
+        classes_by_rarity([1, 2], ["a"])
+
+
+def test_dataset_rarity_counts_rows_carrying_each_label():
+    ds = make_ds("multilabel")
+    carried = np.asarray(ds.y).sum(axis=0)
+    expected = [ds.classes[i] for i in sorted(range(3), key=lambda i: (carried[i], i))]
+    assert ds.classes_by_rarity() == expected
+    tied = replace(ds, y=np.array([[1, 1, 0], [1, 1, 1], [0, 0, 1]] * 50, dtype=np.int8))
+    assert tied.classes_by_rarity() == ["a", "b", "c"]  # 100, 100, 100 rows: classes order
+
+
+def test_rarity_is_counted_on_the_cross_validation_rows():
+    ds = make_ds("multiclass", n=150)
+    comparison = run_comparison(
+        ds, CompareConfig(strategies=("baseline",), cv=3, holdout=0.3, n_jobs=1)
+    )
+    assert comparison.dataset.n_holdout_rows > 0
+    cv_counts = np.bincount(comparison.y_true, minlength=3)
+    assert comparison.class_rarity() == classes_by_rarity(cv_counts, comparison.classes)
+    assert comparison.rarest_class == comparison.important_class == comparison.class_rarity()[0]
+    # all analysed rows say 'x' is rarest, the cross-validation rows say 'z': the CV rows win
+    summary = replace(comparison.dataset, class_counts={"x": 1, "y": 50, "z": 99})
+    hand = replace(comparison, dataset=summary, y_true=np.array([0, 0, 1, 1, 1, 2]))
+    assert hand.class_rarity() == ["z", "x", "y"] and hand.important_class == "z"
+    tie = replace(hand, y_true=np.array([2, 0, 1, 1, 2, 0]))
+    assert tie.class_rarity() == ["x", "y", "z"]  # 2 rows each: the earlier class
+    assert replace(tie, config=replace(tie.config, important_class="y")).important_class == "y"

@@ -1,4 +1,4 @@
-"""Leak-free cross-validation of one strategy (core.evaluation.crossval)."""
+"""Leak-free cross-validation of one strategy (core.evaluation.fold, core.evaluation.crossval)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import make_classification, make_multilabel_classification
+from helpers import make_ds as shared_make_ds
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
     accuracy_score,
@@ -26,10 +26,11 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import label_binarize
 
-import core.evaluation.crossval as ev
+import core.evaluation.fold as ev
 from core.errors import DataError
 from core.evaluation.comparison import CompareConfig, run_comparison
-from core.evaluation.crossval import evaluate_fold, evaluate_strategy
+from core.evaluation.crossval import evaluate_strategy
+from core.evaluation.fold import evaluate_fold
 from core.evaluation.splits import holdout_split, make_folds, subset
 from core.intake.dataset import Dataset
 from core.modelling.options import StrategyOptions
@@ -42,41 +43,7 @@ RANKING_TOL = 1e-12  # ranking scores are means of per-class sklearn scores: equ
 
 def make_ds(task: str = "binary", n: int = 150, seed: int = 0) -> Dataset:
     """Small seeded dataset; row_ids are not positions (as after dropped target rows)."""
-    if task == "multilabel":
-        X, y = make_multilabel_classification(
-            n_samples=n,
-            n_features=5,
-            n_classes=3,
-            n_labels=1,
-            allow_unlabeled=False,
-            random_state=seed,
-        )
-        y = y.astype(np.int8)
-        classes: tuple[str, ...] = ("a", "b", "c")
-    else:
-        k = 2 if task == "binary" else 3
-        X, y = make_classification(
-            n_samples=n,
-            n_features=5,
-            n_informative=3,
-            n_redundant=0,
-            n_classes=k,
-            weights=[0.85] if k == 2 else [0.7, 0.2],
-            random_state=seed,
-        )
-        classes = ("neg", "pos") if k == 2 else ("x", "y", "z")
-    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
-    return Dataset(
-        X=frame,
-        y=y,
-        task=task,
-        classes=classes,
-        target=("t",),
-        numeric_features=tuple(frame.columns),
-        categorical_features=(),
-        schema=(),
-        row_ids=np.arange(n) * 2 + 1,
-    )
+    return shared_make_ds(task, n, seed, row_ids=np.arange(n) * 2 + 1)
 
 
 # --------------------------------------------------------------------------- folds
@@ -371,7 +338,7 @@ def test_internal_error_becomes_a_failed_result_and_is_logged(monkeypatch, caplo
     _patch_build(monkeypatch, lambda est: Broken())
     ds = make_ds()
     tr, va = make_folds(ds, cv=3)[1]
-    with caplog.at_level(logging.ERROR, logger="core.evaluation.crossval"):
+    with caplog.at_level(logging.ERROR, logger="core.evaluation.fold"):
         fit = evaluate_fold(ds, "baseline", MODEL, OPTS, 0, 1, tr, va)
     assert fit.status == "failed"
     assert fit.error == "fold 2: internal error: RuntimeError: boom"
@@ -407,6 +374,7 @@ def test_warnings_while_fitting_are_recorded_not_raised(monkeypatch):
 # --------------------------------------------------------------------------- hold-out
 
 
+@pytest.mark.slow
 def test_holdout_is_untouched_by_cross_validation():
     ds = make_ds("binary")
     config = CompareConfig(
@@ -433,6 +401,7 @@ def test_holdout_is_untouched_by_cross_validation():
 # --------------------------------------------------------------------------- predicting once
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["logistic_regression", "random_forest", "hist_gradient_boosting",
                                    "mlp"])  # fmt: skip
 @pytest.mark.parametrize("strategy", ["baseline", "class_weight", "smote", "balanced_random_forest",

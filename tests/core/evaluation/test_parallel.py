@@ -13,6 +13,8 @@ from core.errors import DataError
 from core.evaluation import parallel
 from core.evaluation.comparison import CompareConfig, run_comparison
 
+pytestmark = pytest.mark.slow  # every test runs comparisons on worker processes
+
 STRATEGIES = {"multiclass": ("baseline", "random_over"), "multilabel": ("class_weight", "ml_ros")}
 HOLDOUT = {"multiclass": 0.2, "multilabel": 0.0}
 
