@@ -14,12 +14,12 @@ import streamlit as st
 from core.errors import DataError
 from core.runs.store import RunStore, SavedRun
 from ui import state, views
+from ui.cache import SessionCache, cache_key
 from ui.loading import apply_target, load_file
-from ui.results import RUN_ID, run_store
+from ui.results import run_store
 
-FLASH = "runs_flash"  # session key: (kind, message) to show after the rerun that follows an action
-COMPARED = "runs_compared"  # session key: ((run a, run b), store.compare(a, b)) of the last pair
-_DATA_KEYS = (state.RAW, state.RAW_BYTES, state.SOURCE, state.TARGET, state.DATASET, state.PROFILE)
+COMPARED = SessionCache(state.RUNS_COMPARED, max_entries=4)  # store.compare(a, b) per pair
+PER_CLASS_TITLES = {"f1": "F1", "precision": "Precision", "recall": "Recall"}
 
 
 def _open(saved: SavedRun) -> str | None:
@@ -35,7 +35,7 @@ def _open(saved: SavedRun) -> str | None:
             "showing the dataset you had open."
         )
     else:
-        before = {key: st.session_state.get(key) for key in _DATA_KEYS}
+        before = {key: st.session_state.get(key) for key in state.DATA_KEYS}
         try:
             load_file(saved.data_bytes, saved.data_name or comparison.dataset.name, "run")
             apply_target(
@@ -50,21 +50,25 @@ def _open(saved: SavedRun) -> str | None:
             )
     st.session_state[state.COMPARISON] = comparison
     st.session_state[state.CONFIG] = comparison.config
-    st.session_state[RUN_ID] = saved.id
+    st.session_state[state.RUN_ID] = saved.id
     return note
 
 
 def _compared(store: RunStore, a: str, b: str) -> pd.DataFrame:
-    """``store.compare(a, b)``, kept for the last pair so reruns do not reload both runs."""
-    last = st.session_state.get(COMPARED)
-    if last is None or last[0] != (a, b):
-        last = ((a, b), store.compare(a, b))
-        st.session_state[COMPARED] = last
-    return last[1]
+    """``store.compare(a, b)``, kept per pair so reruns do not reload both runs."""
+    return COMPARED.get_or_compute(cache_key(None, None, a, b), lambda: store.compare(a, b))
+
+
+def _judged_by(metric: object, cls: object) -> str:
+    """What a run's recommendation was decided on, e.g. "F1 of 'fraud'" or "Macro F1"."""
+    if not isinstance(metric, str):
+        return ""
+    name = PER_CLASS_TITLES.get(metric) or views.title(metric)
+    return f"{name} of '{cls}'" if isinstance(cls, str) else name
 
 
 def _flash(kind: str, message: str) -> None:
-    st.session_state[FLASH] = (kind, message)
+    st.session_state[state.RUNS_FLASH] = (kind, message)
     st.rerun()  # so that app.py's sidebar shows the dataset that is current now
 
 
@@ -73,7 +77,7 @@ st.caption(
     "Every comparison you run is saved here, with the file it ran on. Saved runs are shared "
     "with everyone who uses this app; the data and results you have open stay yours."
 )
-flash = st.session_state.pop(FLASH, None)
+flash = st.session_state.pop(state.RUNS_FLASH, None)
 if flash is not None:
     {"success": st.success, "warning": st.warning}.get(flash[0], st.info)(flash[1])
 
@@ -94,7 +98,13 @@ if runs.empty:
     st.stop()
 
 # ---------------------------------------------------------------- the list
-shown = runs.assign(created=runs["created"].dt.strftime("%Y-%m-%d %H:%M UTC"))
+shown = runs.assign(
+    created=runs["created"].dt.strftime("%Y-%m-%d %H:%M UTC"),
+    judged_by=[
+        _judged_by(m, c)
+        for m, c in zip(runs["recommended_metric"], runs["recommended_class"], strict=True)
+    ],
+)
 st.dataframe(
     shown[
         [
@@ -106,8 +116,9 @@ st.dataframe(
             "strategies",
             "cv",
             "seed",
-            "best_strategy",
-            "best_macro_f1",
+            "recommended_strategy",
+            "judged_by",
+            "recommended_value",
             "n_rows",
             "has_data",
             "id",
@@ -124,8 +135,13 @@ st.dataframe(
         "strategies": "Strategies",
         "cv": st.column_config.NumberColumn("Folds", format="%d"),
         "seed": st.column_config.NumberColumn("Seed", format="%d"),
-        "best_strategy": "Best strategy",
-        "best_macro_f1": st.column_config.NumberColumn("Best macro F1", format="%.3f"),
+        "recommended_strategy": st.column_config.TextColumn(
+            "Recommended", help="The strategy the Compare page recommends for this run."
+        ),
+        "judged_by": st.column_config.TextColumn(
+            "Decided on", help="The score the recommendation is decided on."
+        ),
+        "recommended_value": st.column_config.NumberColumn("Its score", format="%.3f"),
         "n_rows": st.column_config.NumberColumn("Rows", format="%d"),
         "has_data": st.column_config.CheckboxColumn("Data saved"),
         "id": "Run id",
@@ -136,14 +152,20 @@ ids = runs["id"].tolist()
 labels = {
     row.id: f"{row.created:%Y-%m-%d %H:%M} · {row.dataset} · {row.model} · "
     + (
-        f"best {row.best_strategy} ({row.best_macro_f1:.3f})"
-        if isinstance(row.best_strategy, str) and pd.notna(row.best_macro_f1)
+        f"recommended {row.recommended_strategy}"
+        + (
+            f" ({_judged_by(row.recommended_metric, row.recommended_class)} "
+            f"{row.recommended_value:.3f})"
+            if pd.notna(row.recommended_value)
+            else ""
+        )
+        if isinstance(row.recommended_strategy, str)
         else "no strategy ran"
     )
     + f" · {row.id}"
     for row in runs.itertuples()
 }
-current = st.session_state.get(RUN_ID)
+current = st.session_state.get(state.RUN_ID)
 chosen = st.selectbox(
     "Run",
     ids,
@@ -226,13 +248,13 @@ st.caption(
     "Deleting removes the run's results and the copy of the data saved with it, for everyone. "
     "Results you have open in this session stay until you close it."
 )
-confirm = st.checkbox(f"Yes, delete run {chosen}", key=f"confirm-delete-{chosen}")
+confirm = st.checkbox(f"Yes, delete run {chosen}", key=state.widget_key("confirm-delete", chosen))
 if st.button("Delete run", disabled=not confirm):
     try:
         store.delete(chosen)
     except DataError as err:
         st.error(str(err))
     else:
-        if st.session_state.get(RUN_ID) == chosen:
-            st.session_state[RUN_ID] = None
+        if st.session_state.get(state.RUN_ID) == chosen:
+            st.session_state[state.RUN_ID] = None
         _flash("success", f"Deleted run `{chosen}`.")

@@ -13,7 +13,7 @@ import os
 import platform
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 
 import core
-from core.evaluation.comparison import Comparison, recommend
-from core.evaluation.crossval import HOLDOUT_FOLD, HoldoutResult, StrategyResult
+from core.analysis.recommendation import recommendation_of
+from core.evaluation.comparison import Comparison
+from core.evaluation.crossval import HoldoutResult, StrategyResult
+from core.evaluation.fold import HOLDOUT_FOLD
 
 SCHEMA_VERSION = 1
 ALL = "_all"
@@ -32,7 +34,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
-def _safe_cell(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
     """Neutralise a user-text cell a spreadsheet would run as a formula (CSV injection).
 
     Strings starting with ``= + - @`` tab or CR get a leading ``'``, unless the whole
@@ -48,19 +50,19 @@ def _safe_cell(value: Any) -> Any:
 
 
 def _safe_column(values: pd.Series) -> pd.Series:
-    return values.map(_safe_cell) if len(values) else values
+    return values.map(safe_cell) if len(values) else values
 
 
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types; NaN and infinities become null."""
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON types (dicts, lists, numbers, text); NaN and infinities become null."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
+        return jsonable(value.tolist())
     if isinstance(value, pd.DataFrame):
-        return _jsonable(value.to_dict(orient="records"))
+        return jsonable(value.to_dict(orient="records"))
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -177,7 +179,7 @@ def results_dict(
             name: _strategy_dict(result, ds.n_holdout_rows)
             for name, result in comparison.results.items()
         },
-        "recommendation": recommend(comparison),
+        "recommendation": recommendation_of(comparison).to_dict(),
         "tradeoff": tradeoff_dict(comparison),
         "versions": _versions(),
     }
@@ -185,7 +187,7 @@ def results_dict(
         doc["command"] = command
     if profile is not None:
         doc["profile"] = profile
-    return _jsonable(doc)
+    return jsonable(doc)
 
 
 def _options_dict(options: Any) -> dict[str, Any]:
@@ -244,7 +246,8 @@ def metrics_long(comparison: Comparison) -> pd.DataFrame:
     return frame
 
 
-def _label_sets(y: np.ndarray, classes: tuple[str, ...], sep: str) -> list[str]:
+def label_sets(y: np.ndarray, classes: Sequence[str], sep: str) -> list[str]:
+    """Multi-label 0/1 rows as label-set text: the names of each row's labels joined by ``sep``."""
     names = np.asarray(classes, dtype=object)
     return [sep.join(names[row.astype(bool)]) for row in np.asarray(y)]
 
@@ -267,8 +270,8 @@ def _prediction_block(
     }
     if comparison.task == "multilabel":
         sep = comparison.dataset.label_sep or "|"
-        columns["y_true"] = _label_sets(y, classes, sep)
-        columns["y_pred"] = _label_sets(pred, classes, sep)
+        columns["y_true"] = label_sets(y, classes, sep)
+        columns["y_pred"] = label_sets(pred, classes, sep)
         for prefix, values in (("true", y), ("pred", pred)):
             for j, c in enumerate(classes):
                 columns[f"{prefix}_{c}"] = np.asarray(values)[:, j].astype(np.int64)
@@ -335,7 +338,7 @@ def predictions_long(comparison: Comparison) -> pd.DataFrame:
 # --------------------------------------------------------------------------- files
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary file in the same directory, then rename over ``path``.
 
     The temporary file is created by ``write`` itself, so it gets the usual permissions.
@@ -373,12 +376,12 @@ def write_outputs(
         allow_nan=False,
         ensure_ascii=False,
     )
-    _atomic_write(paths["results"], lambda p: p.write_text(text + "\n", encoding="utf-8"))
+    atomic_write(paths["results"], lambda p: p.write_text(text + "\n", encoding="utf-8"))
     for key, frame in (
         ("metrics", metrics_long(comparison)),
         ("predictions", predictions_long(comparison)),
     ):
-        _atomic_write(
+        atomic_write(
             paths[key],
             lambda p, f=frame: f.to_csv(p, index=False, encoding="utf-8", lineterminator="\n"),
         )

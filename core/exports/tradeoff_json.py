@@ -15,8 +15,8 @@ from core.analysis.planes import (
     plane,
     positive_classes,
     resolve_positive,
-    sides,
 )
+from core.analysis.sides import sides
 from core.evaluation.comparison import Comparison
 from core.metrics.plane import feasible_region
 
@@ -107,7 +107,8 @@ def tradeoff_dict(
     """The ``tradeoff`` object of results.json (plain JSON types; ``threshold`` null = never
     predict positive, the all-negative end of a sweep).
 
-    Top level, for ``positive`` (default: the rarest class): ``positive_class``,
+    Top level, for ``positive`` (default: :func:`core.analysis.planes.default_positive`,
+    the important class): ``positive_class``,
     ``negative_class``, ``positive_share``, ``points`` [{``strategy``, ``threshold``,
     ``accuracy``, ``f1``, tp, fp, fn, tn, precision, recall_pos, recall_neg,
     balanced_accuracy}] (at most about ``max_points`` per strategy, every Pareto point
@@ -150,7 +151,7 @@ def tradeoff_dict(
 def tradeoff_report_figures(
     comparison: Comparison, *, positive: str | None = None, max_points: int = MAX_POINTS
 ) -> list[go.Figure]:
-    """Figures for the HTML report: the plane of ``positive`` (default: rarest class) with
+    """Figures for the HTML report: the plane of ``positive`` (default: the important class) with
     its whole feasible region; the same zoomed on the strategies and the front; that class
     and its complement as positive side by side (zoomed alike)."""
     from core.plots.tradeoff import tradeoff_plane, tradeoff_sides

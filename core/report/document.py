@@ -28,8 +28,9 @@ from plotly.offline import get_plotlyjs
 import core
 from core.errors import DataError
 from core.evaluation.comparison import Comparison
-from core.exports.outputs import _atomic_write, metrics_long, predictions_long, results_dict
-from core.exports.tables import csv_bytes, excel_bytes, label_next
+from core.exports.label_next import label_next
+from core.exports.outputs import atomic_write, metrics_long, predictions_long, results_dict
+from core.exports.tables import csv_bytes, excel_bytes
 from core.intake.dataset import Dataset
 from core.profile.measures import Profile
 from core.report import sections
@@ -128,7 +129,7 @@ def write_report(comparison: Comparison, path: str | os.PathLike[str], **kwargs:
     """:func:`build_report` written atomically to ``path`` (UTF-8); returns the path."""
     target = Path(path)
     html = build_report(comparison, **kwargs)
-    _atomic_write(target, lambda p: p.write_text(html, encoding="utf-8"))
+    atomic_write(target, lambda p: p.write_text(html, encoding="utf-8"))
     return target
 
 

@@ -22,9 +22,8 @@ import plotly.graph_objects as go
 
 from core.evaluation.comparison import Comparison
 from core.metrics.decision_rules import default_cost_matrix
-from core.metrics.scores import SUMMARY_METRICS
 from core.modelling.options import StrategyOptions
-from core.profile.pitfalls import Finding
+from core.profile.finding import Finding
 
 REPORT_CURVE_POINTS = 200  # points per drawn curve in the report (the page draws up to 1,500)
 PLOTLY_CONFIG = {
@@ -124,16 +123,6 @@ def key_value_table(pairs: Sequence[tuple[str, Cell | str]]) -> Table:
 
 
 # --------------------------------------------------------------------------- words
-
-HEADLINE = {
-    "single": ("accuracy", "balanced_accuracy", "macro_f1", "mcc", "roc_auc"),
-    "multilabel": ("micro_f1", "macro_f1", "samples_f1", "hamming_loss", "subset_accuracy"),
-}
-
-
-def is_loss(metric: str) -> bool:
-    spec = SUMMARY_METRICS.get(metric)
-    return spec is not None and not spec.higher_is_better
 
 
 def finding_dict(f: Finding) -> dict[str, str]:
@@ -253,8 +242,7 @@ def _default_equivalent(comparison: Comparison, name: str, value: Any) -> bool:
     if name == "cost_matrix" and value is not None and comparison.task != "multilabel":
         return bool(np.allclose(np.asarray(value, dtype=float), default_cost_matrix(counts)))
     if name == "one_class_target" and value is not None and comparison.task != "multilabel":
-        smallest = min(range(len(counts)), key=lambda j: (counts[j], j))
-        return value == comparison.classes[smallest]
+        return value == comparison.rarest_class
     return False
 
 
@@ -303,9 +291,9 @@ def reproduce_command(
 def reproduce_script(comparison: Comparison, *, data_path: str | None = None) -> str | None:
     """A short Python script that rebuilds and fits the recommended pipeline with ``core``
     (None when every strategy failed)."""
-    from core.evaluation.comparison import recommend
+    from core.analysis.recommendation import recommendation_of
 
-    name = recommend(comparison)["strategy"]
+    name = recommendation_of(comparison).strategy
     if name is None:
         return None
     data, config = comparison.dataset, comparison.config
@@ -324,7 +312,8 @@ def reproduce_script(comparison: Comparison, *, data_path: str | None = None) ->
         "# and fit it on every row of the file. Run it next to the CSV, with this app's\n"
         "# requirements installed and its folder on PYTHONPATH.\n"
         "from core.intake.dataset import load_dataset\n"
-        "from core.modelling.strategies import StrategyOptions, get_strategy\n\n"
+        "from core.modelling.options import StrategyOptions\n"
+        "from core.modelling.strategies import get_strategy\n\n"
         f"ds = {load}\n"
         f"options = StrategyOptions({options})\n"
         f"estimator = get_strategy({name!r}).build(\n"

@@ -16,9 +16,10 @@ import pandas as pd
 from core.analysis.details import accuracy_f1_plane, per_class_long
 from core.analysis.findings import comparison_findings
 from core.evaluation.comparison import BASELINE, Comparison
-from core.exports.tables import DOUBT_MARGIN, csv_bytes
+from core.exports.label_next import DOUBT_MARGIN
+from core.exports.tables import csv_bytes
 from core.intake.dataset import Dataset, schema_frame
-from core.metrics.scores import metric_title, normalise_confusion
+from core.metrics.scores import HEADLINE_METRICS, is_loss, metric_title, normalise_confusion
 from core.modelling.models import MODELS
 from core.modelling.strategies import STRATEGIES
 from core.plots.compare import accuracy_f1_plane as plane_figure
@@ -26,7 +27,6 @@ from core.plots.compare import confusion_side_by_side, per_class_bars, strategy_
 from core.plots.data import class_distribution, cooccurrence_heatmap, difficulty_bars
 from core.profile.measures import Profile
 from core.report.parts import (
-    HEADLINE,
     Cell,
     FigureStore,
     Table,
@@ -35,7 +35,6 @@ from core.report.parts import (
     custom_options,
     delta,
     finding_dict,
-    is_loss,
     key_value_table,
     noun_of,
     num,
@@ -147,7 +146,7 @@ def _options_rows(c: Comparison) -> list[tuple[str, str]]:
 def _config(c: Comparison, doc: dict) -> dict:
     cfg = c.config
     model = MODELS.get(cfg.model)
-    important = cfg.important_class or doc["recommendation"].get("class")
+    important = c.important_class
     facts = [
         ("Model", f"{cfg.model}" + (f" ({model.title})" if model is not None else "")),
         ("Cross-validation", f"stratified {cfg.cv}-fold"
@@ -183,9 +182,7 @@ def _class_metric(entry: dict, cls: str, metric: str) -> Any:
 def _comparison(c: Comparison, doc: dict, store: FigureStore) -> dict:
     names = c.metric_names()
     table = c.table().set_index("strategy")
-    important = doc["recommendation"].get("class") or min(
-        c.dataset.class_counts, key=c.dataset.class_counts.get
-    )
+    important = c.important_class
     columns = ["Strategy", "Status", f"F1 of '{important}'",
                *[metric_title(m) for m in names], "Macro F1 CI low", "Macro F1 CI high", "Fit s / fold"]  # fmt: skip
     rows, attrs = [], []
@@ -258,11 +255,7 @@ def _comparison(c: Comparison, doc: dict, store: FigureStore) -> dict:
 def _holdout(c: Comparison, doc: dict, important: str) -> Table | None:
     if not c.dataset.n_holdout_rows:
         return None
-    keys = [
-        m
-        for m in c.metric_names()
-        if m in HEADLINE["multilabel" if c.task == "multilabel" else "single"]
-    ]
+    keys = [m for m in c.metric_names() if m in HEADLINE_METRICS[c.task]]
     rows, attrs = [], []
     for name, entry in doc["strategies"].items():
         hold = entry.get("holdout")
@@ -292,8 +285,9 @@ def _plane(c: Comparison, store: FigureStore) -> dict | None:
 
 
 def _tradeoff(c: Comparison, store: FigureStore) -> dict | None:
-    """Trade-offs section: every threshold of every strategy, its Pareto front, and the rarest
-    class against its complement as the positive class."""
+    """Trade-offs section: every threshold of every strategy, its Pareto front, and the
+    default positive class (:func:`core.analysis.planes.default_positive`) against its
+    complement as the positive class."""
     if not any(r.ok for r in c.results.values()):
         return None
     from core.exports.tradeoff_json import tradeoff_report_figures, tradeoff_report_text
@@ -347,7 +341,6 @@ def context(
 ) -> dict[str, Any]:
     """Everything report.html.j2 renders, figures added to ``store`` in page order."""
     rec = doc["recommendation"]
-    counts = c.dataset.class_counts
     findings = [finding_dict(f) for f in comparison_findings(c)]
     pitfalls = list(profile.findings) if profile is not None else []
     severities = [f.severity for f in pitfalls] + [f["severity"] for f in findings]
@@ -360,7 +353,7 @@ def context(
         "nouns": "labels" if c.task == "multilabel" else "classes",
         "n_rows": c.dataset.n_rows,
         "n_classes": len(c.classes),
-        "rarest": min(counts, key=counts.get),
+        "rarest": c.rarest_class,
         "recommendation": rec,
         "n_errors": severities.count("error"),
         "n_warnings": severities.count("warning"),
@@ -376,9 +369,8 @@ def context(
     ctx["comparison"] = _comparison(c, doc, store)
     ctx["plane"] = _plane(c, store)
     ctx["tradeoff"] = _tradeoff(c, store)
-    important = rec.get("class") or ctx["rarest"]
     ctx["strategies"] = [
-        strategy_section(c, n, e, store, recommended, important)
+        strategy_section(c, n, e, store, recommended, c.important_class)
         for n, e in doc["strategies"].items()
     ]
     ctx["findings"] = findings

@@ -11,7 +11,7 @@ import numpy as np
 from core.analysis.details import StrategyDetails, strategy_details
 from core.analysis.findings import strategy_findings
 from core.evaluation.comparison import Comparison
-from core.metrics.scores import metric_title
+from core.metrics.scores import HEADLINE_METRICS, metric_title
 from core.modelling.strategies import STRATEGIES
 from core.plots.results import (
     confusion_heatmap,
@@ -21,7 +21,6 @@ from core.plots.results import (
     train_validation_gap,
 )
 from core.report.parts import (
-    HEADLINE,
     FigureStore,
     Table,
     count,
@@ -58,12 +57,11 @@ def _per_class_table(entry: dict, det: StrategyDetails, word: str) -> Table:
 
 def threshold_classes(c: Comparison, important: str) -> list[str]:
     """Classes whose threshold curves the report draws: binary, the positive class; else the
-    :data:`MAX_THRESHOLD_PANELS` rarest and the important one, in class order."""
+    :data:`MAX_THRESHOLD_PANELS` rarest (:meth:`Comparison.class_rarity`) and the important
+    one, in class order."""
     if c.task == "binary":
         return [c.classes[1]]
-    counts = c.dataset.class_counts
-    rarest = sorted(c.classes, key=lambda k: (counts[k], c.classes.index(k)))
-    keep = set(rarest[:MAX_THRESHOLD_PANELS]) | {important}
+    keep = set(c.class_rarity()[:MAX_THRESHOLD_PANELS]) | {important}
     return [k for k in c.classes if k in keep]
 
 
@@ -89,11 +87,7 @@ def strategy_section(
     result = c.results[name]
     det = strategy_details(c, name)
     classes = list(c.classes)
-    keys = [
-        m
-        for m in HEADLINE["multilabel" if c.task == "multilabel" else "single"]
-        if m in entry["summary"]
-    ]
+    keys = [m for m in HEADLINE_METRICS[c.task] if m in entry["summary"]]
     out["tiles"] = [(metric_title(m), num(entry["summary"][m], key=m)) for m in keys]
     out["per_class"] = _per_class_table(entry, det, noun_of(c))
     if c.task == "multilabel":

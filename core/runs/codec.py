@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError
-from core.evaluation.comparison import CompareConfig, Comparison, DatasetSummary
+from core.evaluation.comparison import CompareConfig, Comparison
 from core.evaluation.crossval import HoldoutResult, StrategyResult
+from core.evaluation.summary import DatasetSummary
 from core.modelling.options import StrategyOptions
 
 DATACLASSES: dict[str, type] = {

@@ -3,6 +3,13 @@
 WAL mode and a busy timeout let several server threads and processes read and write at
 once; every write is one ``BEGIN IMMEDIATE`` transaction. A connection is opened per call,
 so one :class:`RunIndex` can be shared by every thread.
+
+Each row carries the run's recommendation (:func:`core.analysis.recommendation.recommendation_of`,
+the one notion of "best strategy") in :data:`RECOMMENDED_COLUMNS`. Index files made before
+those columns existed get them added (``ALTER TABLE``) by :meth:`RunIndex.ensure`; their rows
+hold NULL there until :meth:`RunIndex.set_recommended` backfills them. The older
+``best_strategy`` / ``best_macro_f1`` columns are still written, for older versions of the
+app that read the same file.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from core.analysis.recommendation import recommendation_of
+from core.errors import DataError
 from core.evaluation.comparison import Comparison
 
 BUSY_TIMEOUT_S = 30.0
@@ -42,6 +51,13 @@ CREATE TABLE IF NOT EXISTS runs (
     format INTEGER NOT NULL
 )
 """
+#: The recommendation of a run, as index columns (SQL types); NULL metric = not computed yet.
+RECOMMENDED_COLUMNS = {
+    "recommended_strategy": "TEXT",
+    "recommended_metric": "TEXT",
+    "recommended_class": "TEXT",
+    "recommended_value": "REAL",
+}
 
 
 def best_macro_f1(comparison: Comparison) -> tuple[str | None, float | None]:
@@ -52,6 +68,25 @@ def best_macro_f1(comparison: Comparison) -> tuple[str | None, float | None]:
         if math.isfinite(score) and score > value:
             best, value = name, float(score)
     return best, (value if best is not None else None)
+
+
+def recommended_columns(comparison: Comparison) -> dict[str, Any]:
+    """The :data:`RECOMMENDED_COLUMNS` of ``comparison``: its recommendation's strategy, metric,
+    class (None for a summary metric) and value (None when not finite).
+
+    All None when no recommendation can be made (every value NULL: tried again later).
+    """
+    try:
+        rec = recommendation_of(comparison)
+    except DataError:
+        return dict.fromkeys(RECOMMENDED_COLUMNS)
+    value = rec.value if rec.value is not None and math.isfinite(rec.value) else None
+    return {
+        "recommended_strategy": rec.strategy,
+        "recommended_metric": rec.metric,
+        "recommended_class": rec.class_name,
+        "recommended_value": None if value is None else float(value),
+    }
 
 
 def index_row(
@@ -76,11 +111,25 @@ def index_row(
         "n_rows": int(ds.n_rows),
         "best_strategy": best,
         "best_macro_f1": best_f1,
+        **recommended_columns(comparison),
         "has_data": int(data is not None),
         "data_name": None if data is None else data["name"],
         "data_sha256": None if data is None else data["sha256"],
         "format": fmt,
     }
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """Add the :data:`RECOMMENDED_COLUMNS` a table made by an older version lacks."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+    for name, kind in RECOMMENDED_COLUMNS.items():
+        if name in have:
+            continue
+        try:
+            conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+        except sqlite3.OperationalError as err:  # another process added it meanwhile
+            if "duplicate column" not in str(err):
+                raise
 
 
 class RunIndex:
@@ -104,11 +153,34 @@ class RunIndex:
             return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
 
     def ensure(self) -> None:
-        """Create the table in WAL mode (idempotent; safe from several processes)."""
+        """Create the table in WAL mode, with every column (idempotent; safe from several
+        processes, including older versions of the app that know fewer columns)."""
         with self._db() as conn:
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute(_SCHEMA)
+            _add_columns(conn)
+
+    def set_recommended(self, values: dict[str, dict[str, Any]]) -> None:
+        """Backfill :data:`RECOMMENDED_COLUMNS` of runs ``{id: recommended_columns(...)}``,
+        only where they are still NULL, in one transaction (adds the columns if missing)."""
+        if not values or not self.path.exists():
+            return
+        names = list(RECOMMENDED_COLUMNS)
+        sets = ", ".join(f"{n} = ?" for n in names)
+        with self._db() as conn:
+            _add_columns(conn)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for run_id, cols in values.items():
+                    conn.execute(
+                        f"UPDATE runs SET {sets} WHERE id = ? AND recommended_metric IS NULL",
+                        (*[cols[n] for n in names], run_id),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
 
     def _write(self, sql: str, args: tuple) -> int:
         with self._db() as conn:

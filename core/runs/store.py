@@ -19,11 +19,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import os
 import re
 import secrets
 import shutil
+import sqlite3
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,7 +39,9 @@ import pyarrow.parquet as pq
 from core.errors import DataError
 from core.evaluation.comparison import Comparison
 from core.runs.codec import Decoder, Encoder
-from core.runs.index import RunIndex, index_row
+from core.runs.compare import compare_runs
+from core.runs.files import fsync_dir, pid_alive, read_columns
+from core.runs.index import RECOMMENDED_COLUMNS, RunIndex, index_row, recommended_columns
 
 ENV_VAR = "IMBALANCE_DASHBOARD_DATA"
 DEFAULT_DIR = ".imbalance-dashboard"  # under the user's home
@@ -50,7 +52,8 @@ DATA_FILE = "data.bin"
 STALE_TMP_S = 24 * 3600.0  # a temp entry this old goes even if its process id is in use
 ORPHAN_S = 600.0  # a run directory without index row this old is a save that died
 LIST_COLUMNS = ("id", "created", "dataset", "task", "target", "model", "strategies", "cv",
-                "seed", "holdout", "best_strategy", "best_macro_f1", "n_rows", "has_data")  # fmt: skip
+                "seed", "holdout", *RECOMMENDED_COLUMNS, "best_strategy", "best_macro_f1",
+                "n_rows", "has_data")  # fmt: skip
 
 _ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")
 _TMP = re.compile(r"(?P<id>[^.]+)\.(?:deleted\.)?(?P<pid>\d+)\.tmp")
@@ -77,14 +80,6 @@ class SavedRun:
 # -- small file helpers ------------------------------------------------------------------------
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_bytes(path: Path, data: bytes) -> None:
     with open(path, "xb") as f:
         f.write(data)
@@ -99,34 +94,10 @@ def _write_parquet(path: Path, table: pa.Table) -> None:
         os.fsync(f.fileno())
 
 
-def _read_columns(path: Path) -> dict[str, np.ndarray]:
-    table = pq.read_table(path)
-    return {name: table.column(name).to_numpy() for name in table.column_names}
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # e.g. another user's process: alive
-        return True
-    return True
-
-
 def _check_id(run_id: object) -> str:
     if not isinstance(run_id, str) or not _ID.fullmatch(run_id):
         raise DataError(f"{run_id!r} is not a run id", "Pick a run from the list on the Runs page")
     return run_id
-
-
-def _pooled(result: Any, metric: str) -> float:
-    """A strategy result's pooled ``metric``; NaN if it is missing or failed."""
-    if result is None or not result.ok:
-        return math.nan
-    return float((result.summary or {}).get(metric, math.nan))
 
 
 def _not_found(run_id: str) -> DataError:
@@ -179,7 +150,7 @@ class RunStore:
                 found = _TMP.fullmatch(entry.name)
                 with contextlib.suppress(OSError):
                     old = now - entry.lstat().st_mtime > STALE_TMP_S
-                    if found is None or old or not _alive(int(found["pid"])):
+                    if found is None or old or not pid_alive(int(found["pid"])):
                         shutil.rmtree(entry, ignore_errors=True)
         indexed = self._index.ids() if self._runs.is_dir() else None
         if indexed is not None:  # without an index, no folder can be called an orphan
@@ -222,9 +193,9 @@ class RunStore:
         tmp.mkdir()
         try:
             data = self._write_run(tmp, run_id, created, comparison, data_bytes, data_name, profile)
-            _fsync_dir(tmp)
+            fsync_dir(tmp)
             os.rename(tmp, final)
-            _fsync_dir(self._runs)
+            fsync_dir(self._runs)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -297,9 +268,13 @@ class RunStore:
         """Saved runs, newest first: one row each with :data:`LIST_COLUMNS`.
 
         ``created`` is a UTC timestamp; ``target`` and ``strategies`` are comma-joined;
-        ``best_macro_f1`` is the highest pooled macro F1 (``best_strategy`` reaches it).
+        ``recommended_*`` is the run's recommendation (strategy, metric, class or None for a
+        summary metric, value), the one the Compare page names; ``best_macro_f1`` is the
+        highest pooled macro F1 (``best_strategy`` reaches it). Runs indexed without a
+        recommendation (by an older version) get it computed from the saved run, and stored.
         """
         rows = self._rows()
+        self._backfill([r for r in rows if r.get("recommended_metric") is None])
         frame = pd.DataFrame(
             [
                 {
@@ -313,7 +288,26 @@ class RunStore:
             columns=list(LIST_COLUMNS),
         )
         frame["created"] = pd.to_datetime(frame["created"], utc=True, format="ISO8601")
-        return frame.astype({"best_macro_f1": "float64", "has_data": bool})
+        return frame.astype(
+            {"recommended_value": "float64", "best_macro_f1": "float64", "has_data": bool}
+        )
+
+    def _backfill(self, rows: list[dict[str, Any]]) -> None:
+        """Fill in the recommendation of ``rows`` (in place) from their saved comparisons, and
+        store it in the index; best effort: a run that cannot be read keeps None."""
+        found = {}
+        for row in rows:
+            try:
+                comparison = self.load(row["id"], with_data=False).comparison
+            except DataError:
+                continue
+            row.update(recommended_columns(comparison))
+            if row["recommended_metric"] is not None:
+                found[row["id"]] = {c: row[c] for c in RECOMMENDED_COLUMNS}
+        with contextlib.suppress(
+            sqlite3.Error
+        ):  # e.g. a read-only folder: computed again next time
+            self._index.set_recommended(found)
 
     def info(self, run_id: str) -> dict[str, Any]:
         """The index row of one run (as stored), or DataError if there is none."""
@@ -337,7 +331,7 @@ class RunStore:
             frames = manifest["frames"]
 
             def table(name: str) -> dict[str, np.ndarray]:
-                return _read_columns(folder / Path(tables[name]).name)
+                return read_columns(folder / Path(tables[name]).name)
 
             def frame(name: str) -> pd.DataFrame:
                 return pd.read_parquet(folder / Path(frames[name]).name)
@@ -388,25 +382,4 @@ class RunStore:
         """
         first = self.load(a, with_data=False).comparison
         second = self.load(b, with_data=False).comparison
-        names = list(dict.fromkeys([*first.results, *second.results]))
-        metrics = list(dict.fromkeys([*first.metric_names(), *second.metric_names()]))
-        rows = []
-        for name in names:
-            ra, rb = first.results.get(name), second.results.get(name)
-            for metric in metrics:
-                va, vb = _pooled(ra, metric), _pooled(rb, metric)
-                rows.append(
-                    {
-                        "strategy": name,
-                        "metric": metric,
-                        "a": va,
-                        "b": vb,
-                        "delta": vb - va,
-                        "status_a": "missing" if ra is None else ra.status,
-                        "status_b": "missing" if rb is None else rb.status,
-                    }
-                )
-        columns = ["strategy", "metric", "a", "b", "delta", "status_a", "status_b"]
-        return pd.DataFrame(rows, columns=columns).astype(
-            {"a": "float64", "b": "float64", "delta": "float64"}
-        )
+        return compare_runs(first, second)

@@ -3,27 +3,19 @@ every comparison run from the Strategies page saved (or a warning, never lost re
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
 
+from core.analysis.recommendation import recommendation_of
 from core.evaluation.comparison import CompareConfig, run_comparison
 from core.intake.dataset import load_dataset
 from core.profile.measures import build_profile
 from core.runs.store import ENV_VAR, RunStore
+from ui import state
 
 RUNS_PAGE = "pages/runs.py"
-
-
-@pytest.fixture(autouse=True)
-def runs_home(tmp_path, monkeypatch) -> Path:
-    """Saved runs go to a temp folder, never the real home directory."""
-    root = tmp_path / "runs-home"
-    monkeypatch.setenv(ENV_VAR, str(root))
-    return root
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +81,7 @@ def test_no_saved_runs_says_so(app):
 def test_the_list_shows_every_saved_run(app, two_runs):
     store, with_data, without = two_runs
     _open_runs_page(app)
-    (table,) = [df.value for df in app.at.dataframe if "best_macro_f1" in df.value.columns]
+    (table,) = [df.value for df in app.at.dataframe if "recommended_value" in df.value.columns]
     assert table["id"].tolist() == [without, with_data]  # newest first
     listed = store.list()
     assert (
@@ -97,9 +89,34 @@ def test_the_list_shows_every_saved_run(app, two_runs):
         == listed["dataset"].tolist()
         == ["multiclass.csv", "churners.csv"]
     )
-    np.testing.assert_allclose(table["best_macro_f1"], listed["best_macro_f1"])
+    np.testing.assert_allclose(table["recommended_value"], listed["recommended_value"])
+    assert table["recommended_strategy"].tolist() == listed["recommended_strategy"].tolist()
+    assert "best_macro_f1" not in table.columns  # one notion of best: the recommendation
     assert table["strategies"].tolist() == listed["strategies"].tolist()
     assert app.widget("selectbox", "Run").options[0].endswith(without)
+
+
+def test_the_listed_recommendation_is_the_one_the_compare_page_names(app, two_runs, churn_run):
+    store, with_data, _ = two_runs
+    comparison = churn_run[0]
+    rec = recommendation_of(comparison)
+    listed = store.list().set_index("id")
+    assert listed.at[with_data, "recommended_strategy"] == rec.strategy
+    _open_runs_page(app)
+    (table,) = [df.value for df in app.at.dataframe if "judged_by" in df.value.columns]
+    shown = table.set_index("id")
+    assert shown.at[with_data, "recommended_strategy"] == rec.strategy
+    assert shown.at[with_data, "judged_by"] == f"F1 of '{rec.class_name}'"
+    label = next(o for o in app.widget("selectbox", "Run").options if o.endswith(with_data))
+    assert f"recommended {rec.strategy} (F1 of '{rec.class_name}' {rec.value:.3f})" in label
+    _select_run(app, with_data)
+    app.widget("button", "Open run").click()
+    app.run()
+    app.at.switch_page("pages/compare.py")
+    app.run()
+    assert any(s.value.startswith(f"**Recommended: {rec.strategy}.**") for s in app.at.success), [
+        s.value for s in app.at.success
+    ]
 
 
 def test_opening_a_run_with_its_data_brings_back_results_compare_and_data(app, two_runs, churn_run):
@@ -112,10 +129,10 @@ def test_opening_a_run_with_its_data_brings_back_results_compare_and_data(app, t
     assert [s.value for s in app.at.success] == [
         f"Opened run `{with_data}`: **Results** and **Compare** now show it."
     ]
-    opened = app.at.session_state["comparison"]
+    opened = app.at.session_state[state.COMPARISON]
     assert list(opened.results) == ["baseline", "class_weight"]
     pd.testing.assert_frame_equal(opened.table(), comparison.table())
-    assert app.at.session_state["saved_run_id"] == with_data
+    assert app.at.session_state[state.RUN_ID] == with_data
     assert app.dataset.name == "churners.csv" and app.dataset.target == ("churn",)
     assert "churners.csv" in [t.value for t in app.at.sidebar.text]
     assert _compare_page_strategies(app) == ["baseline", "class_weight"]
@@ -194,24 +211,24 @@ def _run_baseline(app) -> None:
 def test_a_comparison_run_in_the_app_is_saved_and_its_id_shown(app, runs_home):
     _run_baseline(app)
     (run_id,) = RunStore(runs_home).list()["id"]
-    assert app.at.session_state["saved_run_id"] == run_id
+    assert app.at.session_state[state.RUN_ID] == run_id
     assert any(run_id in c.value for c in app.at.caption)
     saved = RunStore(runs_home).load(run_id)
     assert saved.data_name == "card_fraud.csv"
-    assert saved.data_bytes == app.at.session_state["raw_bytes"]
+    assert saved.data_bytes == app.at.session_state[state.RAW_BYTES]
     assert saved.profile["task"] == "binary"
     pd.testing.assert_frame_equal(
-        saved.comparison.table(), app.at.session_state["comparison"].table()
+        saved.comparison.table(), app.at.session_state[state.COMPARISON].table()
     )
     app.widget("button", "Run comparison").click()  # the same again: reused, not saved twice
     app.run()
     assert RunStore(runs_home).list()["id"].tolist() == [run_id]
-    assert app.at.session_state["saved_run_id"] == run_id
+    assert app.at.session_state[state.RUN_ID] == run_id
     RunStore(runs_home).delete(run_id)  # deleted on the Runs page: running it saves it anew
     app.widget("button", "Run comparison").click()
     app.run()
     (again,) = RunStore(runs_home).list()["id"]
-    assert again != run_id and app.at.session_state["saved_run_id"] == again
+    assert again != run_id and app.at.session_state[state.RUN_ID] == again
 
 
 def test_a_failed_save_warns_and_keeps_the_results(app, tmp_path, monkeypatch):
@@ -222,7 +239,7 @@ def test_a_failed_save_warns_and_keeps_the_results(app, tmp_path, monkeypatch):
     (warning,) = [w.value for w in app.at.warning]
     assert warning.startswith("The results could not be saved as a run")
     assert "They stay available in this session" in warning
-    assert app.at.session_state["saved_run_id"] is None
-    assert list(app.at.session_state["comparison"].results) == ["baseline"]
+    assert app.at.session_state[state.RUN_ID] is None
+    assert list(app.at.session_state[state.COMPARISON].results) == ["baseline"]
     assert _compare_page_strategies(app) == ["baseline"]
     assert not app.at.exception

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import make_ds as shared_make_ds
 from imblearn.metrics import geometric_mean_score
-from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
@@ -29,10 +29,13 @@ from sklearn.preprocessing import label_binarize
 import core.exports.outputs as export
 from core.evaluation.comparison import CompareConfig, run_comparison
 from core.exports.outputs import (
-    _safe_cell,
+    atomic_write,
+    jsonable,
+    label_sets,
     metrics_long,
     predictions_long,
     results_dict,
+    safe_cell,
     write_outputs,
 )
 from core.intake.dataset import Dataset, load_dataset
@@ -47,39 +50,11 @@ STRATEGIES = {
 
 
 def make_ds(task: str, n: int = 150, seed: int = 0) -> Dataset:
-    if task == "multilabel":
-        X, y = make_multilabel_classification(
-            n_samples=n,
-            n_features=5,
-            n_classes=3,
-            n_labels=1,
-            allow_unlabeled=False,
-            random_state=seed,
-        )
-        y = y.astype(np.int8)
-        classes: tuple[str, ...] = ("a", "b", "c")
-    else:
-        k = 2 if task == "binary" else 3
-        X, y = make_classification(
-            n_samples=n,
-            n_features=5,
-            n_informative=3,
-            n_redundant=0,
-            n_classes=k,
-            weights=[0.85] if k == 2 else [0.7, 0.2],
-            random_state=seed,
-        )
-        classes = ("-1", "1") if k == 2 else ("x", "y", "z")
-    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
-    return Dataset(
-        X=frame,
-        y=y,
-        task=task,
-        classes=classes,
-        target=("t",),
-        numeric_features=tuple(frame.columns),
-        categorical_features=(),
-        schema=(),
+    return shared_make_ds(
+        task,
+        n,
+        seed,
+        classes=("-1", "1") if task == "binary" else None,
         row_ids=np.arange(n) * 3 + 2,
         name="toy.csv",
         label_sep="|" if task == "multilabel" else None,
@@ -321,7 +296,7 @@ def test_row_ids_map_back_to_file_rows_when_target_rows_were_dropped(tmp_path):
     ],
 )
 def test_safe_cell_neutralises_formulas_but_not_numbers(cell, expected):
-    assert _safe_cell(cell) == expected
+    assert safe_cell(cell) == expected
 
 
 def test_user_class_names_are_neutralised_in_the_csvs():
@@ -374,3 +349,39 @@ def test_failed_strategy_fields_are_json_null():
     assert failed["status"] == "failed" and failed["summary"] == {}
     assert failed["confusion_matrix"] is None and failed["per_class"] == []
     json.dumps(doc, allow_nan=False)
+
+
+def test_jsonable_gives_plain_json_with_null_for_nan():
+    value = {
+        1: np.float64(0.5),
+        "a": (np.int64(2), float("nan"), float("inf")),
+        "b": np.array([[1, 2], [3, 4]]),
+        "c": pd.DataFrame({"x": [1.5]}),
+        "d": None,
+        "e": Path("p"),
+    }
+    out = jsonable(value)
+    assert out == {"1": 0.5, "a": [2, None, None], "b": [[1, 2], [3, 4]], "c": [{"x": 1.5}],
+                   "d": None, "e": "p"}  # fmt: skip
+    assert type(out["a"][0]) is int
+    json.dumps(out, allow_nan=False)
+
+
+def test_atomic_write_replaces_whole_or_not_at_all(tmp_path):
+    target = tmp_path / "out.txt"
+    atomic_write(target, lambda p: p.write_text("first", encoding="utf-8"))
+    assert target.read_text(encoding="utf-8") == "first"
+
+    def half(p: Path) -> None:
+        p.write_text("half", encoding="utf-8")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(target, half)
+    assert target.read_text(encoding="utf-8") == "first"
+    assert [f.name for f in tmp_path.iterdir()] == ["out.txt"]  # no temporary file left
+
+
+def test_label_sets_join_each_rows_labels():
+    y = np.array([[1, 0, 1], [0, 0, 0], [0, 1, 0]])
+    assert label_sets(y, ("a", "b", "c"), "|") == ["a|c", "", "b"]

@@ -44,6 +44,7 @@ def test_key_paths_on_a_hand_example():
     assert key_paths(doc, {"s1", "s2"}) == {"a", "a.*", "a.*.x", "a.*.y", "a.*.y[].z", "b"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task", sorted(RUNS))
 def test_results_json_keeps_every_pinned_key(task, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)

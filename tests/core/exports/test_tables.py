@@ -11,11 +11,14 @@ import pytest
 from openpyxl import load_workbook
 
 from core.errors import DataError
-from core.evaluation.comparison import CompareConfig, Comparison, DatasetSummary, run_comparison
+from core.evaluation.comparison import CompareConfig, Comparison, run_comparison
 from core.evaluation.crossval import StrategyResult
+from core.evaluation.summary import DatasetSummary
+from core.exports.label_next import DOUBT_MARGIN, label_next, uncertainty_margin
 from core.exports.outputs import metrics_long, predictions_long
-from core.exports.tables import DOUBT_MARGIN, csv_bytes, excel_bytes, label_next, uncertainty_margin
-from core.intake.dataset import ColumnDecision, Dataset, load_dataset
+from core.exports.tables import csv_bytes, excel_bytes
+from core.intake.columns import ColumnDecision
+from core.intake.dataset import Dataset, load_dataset
 from core.profile.measures import build_profile
 
 FORMULA_CLASS = '=HYPERLINK("http://evil.example","click")'

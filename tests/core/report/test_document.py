@@ -24,12 +24,14 @@ from core.errors import DataError
 from core.evaluation.comparison import CompareConfig, run_comparison
 from core.exports.outputs import write_outputs
 from core.intake.dataset import load_dataset
+from core.metrics.scores import HEADLINE_METRICS, SUMMARY_METRICS, is_loss
 from core.modelling.options import StrategyOptions
 from core.profile.measures import build_profile
 from core.report.document import TEMPLATE_DIR, ReportBundle, build_report, write_report
 from core.report.parts import (
     FigureStore,
     cli_gaps,
+    custom_options,
     reproduce_command,
     reproduce_script,
     script_json,
@@ -179,6 +181,7 @@ def test_report_numbers_equal_results_json(reports, task):
     assert checked >= len(doc["strategies"]) * per_strategy
 
 
+@pytest.mark.slow
 def test_holdout_numbers_equal_results_json(datasets):
     comparison = run_comparison(
         datasets["binary"],
@@ -272,6 +275,7 @@ def hostile():
     return ds, comparison, ReportBundle(comparison, ds, build_profile(ds))
 
 
+@pytest.mark.slow
 def test_user_strings_are_escaped_everywhere(hostile):
     ds, comparison, bundle = hostile
     text = bundle.html
@@ -326,6 +330,7 @@ def test_reproduce_command_parses_back_to_the_same_configuration(datasets):
     assert "k_neighbors=3" in reproduce_script(custom)
 
 
+@pytest.mark.slow
 def test_reproduce_script_builds_and_fits_the_recommended_pipeline(datasets, tmp_path, monkeypatch):
     source = datasets["binary"]
     (tmp_path / "binary.csv").write_bytes(_csv_of(source))
@@ -346,6 +351,7 @@ def test_reproduce_script_builds_and_fits_the_recommended_pipeline(datasets, tmp
     assert escape(reproduce_command(comparison)) in report
 
 
+@pytest.mark.slow
 def test_report_shows_the_exact_command_it_was_given(comparisons):
     command = "python -m core analyze 'my file.csv' --target label --out x"
     text = build_report(comparisons["binary"], command=command)
@@ -355,6 +361,7 @@ def test_report_shows_the_exact_command_it_was_given(comparisons):
 # --------------------------------------------------------------------------- without data, bundle
 
 
+@pytest.mark.slow
 def test_report_without_dataset_says_what_is_missing(comparisons, tmp_path):
     path = write_report(comparisons["multilabel"], tmp_path / "r.html")
     text = path.read_text(encoding="utf-8")
@@ -373,6 +380,7 @@ def test_a_dataset_or_profile_of_other_data_is_refused(datasets, comparisons):
         ReportBundle(comparisons["binary"], profile=build_profile(datasets["multiclass"]))
 
 
+@pytest.mark.slow
 def test_bundle_files_match_what_the_cli_writes(datasets, comparisons, tmp_path):
     ds = datasets["binary"]
     profile = build_profile(ds)
@@ -406,6 +414,7 @@ def test_threshold_curves_cover_the_rarest_classes_and_the_important_one(compari
         task="multiclass",
         classes=tuple(names),
         dataset=SimpleNamespace(class_counts={n: 100 - 10 * i for i, n in enumerate(names)}),
+        class_rarity=lambda: names[::-1],  # c9 has the fewest rows (10), c0 the most (100)
     )
     rarest = names[-MAX_THRESHOLD_PANELS:]
     assert threshold_classes(many, "c9") == rarest
@@ -441,3 +450,50 @@ def test_a_run_where_every_strategy_failed_still_reports_why(datasets):
         assert f"<strong>{name} could not run.</strong>" in text
     assert bundle.label_note == "No strategy ran successfully, so no model can rank rows to label"
     assert [d.label for d in bundle.downloads()][0] == "Download HTML report"
+
+
+# --------------------------------------------------------------------------- shared rules
+
+
+def test_headline_metrics_apply_to_their_task_and_only_hamming_loss_is_a_loss():
+    assert set(HEADLINE_METRICS) == set(TASKS)
+    for task, names in HEADLINE_METRICS.items():
+        assert len(names) == 5 and all(task in SUMMARY_METRICS[m].tasks for m in names), task
+    assert [m for m in SUMMARY_METRICS if is_loss(m)] == ["hamming_loss"]
+    assert not is_loss("no_such_metric")
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_strategy_tiles_are_the_headline_metrics_in_order(reports, task):
+    text, doc = reports[task]
+    tiles = [c["metric"] for c in parse(text).cells
+             if c["tag"] == "div" and c["strategy"] == "baseline" and c["metric"]]  # fmt: skip
+    summary = doc["strategies"]["baseline"]["summary"]
+    assert tiles == [m for m in HEADLINE_METRICS[task] if m in summary]
+
+
+@pytest.mark.slow
+def test_the_report_decides_on_the_comparisons_important_class(datasets, comparisons):
+    default = comparisons["multiclass"]
+    html = ReportBundle(default).html
+    assert f"F1 of &#39;{default.rarest_class}&#39;" in html or (
+        f"F1 of '{default.rarest_class}'" in html
+    )
+    assert f"{default.rarest_class} (the rarest, by default)" in html
+    chosen = next(c for c in default.classes if c != default.rarest_class)
+    picked = replace(default, config=replace(default.config, important_class=chosen))
+    assert picked.important_class == chosen
+    html = ReportBundle(picked).html
+    assert f"F1 of &#39;{chosen}&#39;" in html or f"F1 of '{chosen}'" in html
+    assert "(the rarest, by default)" not in html
+
+
+def test_the_rarest_class_as_one_class_target_counts_as_the_default(comparisons):
+    c = comparisons["multiclass"]
+    same = replace(
+        c, config=replace(c.config, options=StrategyOptions(one_class_target=c.rarest_class))
+    )
+    assert "one_class_target" not in custom_options(same)
+    other = next(k for k in c.classes if k != c.rarest_class)
+    moved = replace(c, config=replace(c.config, options=StrategyOptions(one_class_target=other)))
+    assert custom_options(moved)["one_class_target"] == other

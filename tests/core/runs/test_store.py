@@ -19,15 +19,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from core.analysis.recommendation import recommendation_of
 from core.errors import DataError
 from core.evaluation.comparison import (
     CompareConfig,
     Comparison,
-    DatasetSummary,
-    recommend,
     run_comparison,
 )
 from core.evaluation.crossval import StrategyResult
+from core.evaluation.summary import DatasetSummary
 from core.exports.outputs import results_dict
 from core.profile.measures import build_profile
 from core.runs import store as runs_module
@@ -43,12 +43,10 @@ HOLDOUT_STRATEGIES = {
 SUBPROCESS_TIMEOUT_S = 120
 
 
-@pytest.fixture(autouse=True)
-def store_root(tmp_path, monkeypatch) -> Path:
-    """Every test saves under tmp_path, never in the real home directory."""
-    root = tmp_path / "runs-home"
-    monkeypatch.setenv(ENV_VAR, str(root))
-    return root
+@pytest.fixture
+def store_root(runs_home: Path) -> Path:
+    """The store's root: the per-test runs folder (tests/conftest.py's autouse ``runs_home``)."""
+    return runs_home
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +157,7 @@ def test_a_reopened_run_reports_what_the_original_did(holdout_comparisons, task)
     back = store.load(store.save(original)).comparison
     pd.testing.assert_frame_equal(back.table(), original.table(), check_exact=True)
     pd.testing.assert_frame_equal(back.ranking(), original.ranking(), check_exact=True)
-    assert recommend(back) == recommend(original)
+    assert recommendation_of(back) == recommendation_of(original)
     assert _results_doc(back) == _results_doc(original)
 
 
@@ -497,6 +495,7 @@ def source_run(tmp_path_factory, holdout_comparisons) -> tuple[Path, str]:
     return root, run_id
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["writing", "renamed"])
 def test_kill_during_save_leaves_no_half_run(tmp_path, store_root, source_run, mode):
     source, run_id = source_run
@@ -531,6 +530,7 @@ def test_kill_during_save_leaves_no_half_run(tmp_path, store_root, source_run, m
     assert set(reopened.list()["id"]) == {before, after}
 
 
+@pytest.mark.slow
 def test_concurrent_saves_from_two_processes_all_land(tmp_path, store_root, source_run):
     source, run_id = source_run
     procs = [
@@ -590,6 +590,7 @@ def _big_comparison(n: int, seed: int = 0) -> Comparison:
     return Comparison(dataset, config, results, folds, y, np.arange(n, dtype=np.int64))
 
 
+@pytest.mark.slow
 def test_saving_a_million_rows_costs_little_more_than_writing_its_parquet(tmp_path):
     comparison = _big_comparison(1_000_000)
     columns = {"y_true": comparison.y_true, "row_ids": comparison.row_ids}
