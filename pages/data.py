@@ -16,15 +16,13 @@ from ui.loading import apply_target, content_hash, load_file, load_sample, targe
 
 ONE_COLUMN = "One column (binary, multiclass, or label sets)"
 ZERO_ONE_COLUMNS = "Several 0/1 columns (multi-label)"
-UPLOAD_ERROR = "data_upload_error"
-LOADS = "data_loads"  # files loaded this session; in the target widgets' keys (see _loaded)
 SEVERITY = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
 def _loaded() -> None:
     """A file was just loaded: fresh target widgets, and a rerun so that app.py's sidebar
     (drawn before this page) names the new dataset rather than the previous one."""
-    st.session_state[LOADS] = st.session_state.get(LOADS, 0) + 1
+    st.session_state[state.LOADS] = st.session_state.get(state.LOADS, 0) + 1
     st.rerun()
 
 
@@ -48,7 +46,7 @@ with col_sample:
     if st.button("Use a sample dataset"):
         try:
             load_sample(sample)
-            st.session_state[UPLOAD_ERROR] = None
+            st.session_state[state.UPLOAD_ERROR] = None
         except DataError as err:
             st.error(str(err))
         else:
@@ -61,19 +59,19 @@ else:
     digest = content_hash(data)
     if digest != st.session_state.get(state.UPLOAD_HASH):
         st.session_state[state.UPLOAD_HASH] = digest
-        st.session_state[UPLOAD_ERROR] = None
+        st.session_state[state.UPLOAD_ERROR] = None
         try:
             raw = load_file(data, uploaded.name, "upload")
         except DataError as err:
-            st.session_state[UPLOAD_ERROR] = f"{uploaded.name} could not be loaded: {err}"
+            st.session_state[state.UPLOAD_ERROR] = f"{uploaded.name} could not be loaded: {err}"
         else:
             guess = target_suggestion(raw)
             if guess.column is not None:
                 with contextlib.suppress(DataError):  # else the user picks a target below
                     apply_target(state.TargetChoice((guess.column,)))
             _loaded()
-if st.session_state.get(UPLOAD_ERROR):
-    st.error(st.session_state[UPLOAD_ERROR])
+if st.session_state.get(state.UPLOAD_ERROR):
+    st.error(st.session_state[state.UPLOAD_ERROR])
 
 raw = st.session_state.get(state.RAW)
 if raw is None:
@@ -90,14 +88,15 @@ st.subheader("Target")
 guess = target_suggestion(raw)
 current: state.TargetChoice | None = st.session_state.get(state.TARGET)
 columns = list(raw.frame.columns)
-key = f"{raw.content_hash[:12]}-{st.session_state.get(LOADS, 0)}"
+# The target widgets start afresh for each file loaded (even the same file loaded again).
+loaded = (raw.content_hash[:12], st.session_state.get(state.LOADS, 0))
 multi_now = current is not None and len(current.columns) > 1
 kind = st.radio(
     "Target kind",
     [ONE_COLUMN, ZERO_ONE_COLUMNS],
     index=int(multi_now),
     horizontal=True,
-    key=f"kind-{key}",
+    key=state.widget_key("kind", *loaded),
 )
 if kind == ONE_COLUMN:
     default = current.columns[0] if current and not multi_now else guess.column
@@ -107,7 +106,7 @@ if kind == ONE_COLUMN:
             "Target column",
             columns,
             index=columns.index(default) if default in columns else None,
-            key=f"target-{key}",
+            key=state.widget_key("target", *loaded),
             help=f"Suggested: {guess.column} ({guess.reason})" if guess.column else guess.reason,
         )
     with col_sep:
@@ -115,7 +114,7 @@ if kind == ONE_COLUMN:
             "Label separator",
             value=(current.label_sep or "") if current and not multi_now else "",
             max_chars=3,
-            key=f"sep-{key}",
+            key=state.widget_key("sep", *loaded),
             help="Only for multi-label sets in one cell, like `billing|bug`: type the separator.",
         )
     choice = state.TargetChoice((target,), sep or None) if target else None
@@ -125,7 +124,7 @@ else:
         "Target columns",
         columns,
         default=[c for c in default_cols if c in columns],
-        key=f"targets-{key}",
+        key=state.widget_key("targets", *loaded),
         help="Pick the 0/1 columns, one per label.",
     )
     choice = state.TargetChoice(tuple(picked)) if len(picked) >= 2 else None
@@ -144,7 +143,7 @@ def _sample_rows(n_file: int) -> int | None:
     on = st.checkbox(
         "Work on a stratified sample",
         value=current is not None,
-        key=f"sample-on-{key}",
+        key=state.widget_key("sample-on", *loaded),
         help=f"This file has {n_file:,} rows. A sample keeps each class's share of the rows "
         f"(small classes keep at least {MIN_CLASS_ROWS}) and makes profiling and comparing "
         "quick. While it is on, the sidebar of every page and the report say so.",
@@ -158,7 +157,7 @@ def _sample_rows(n_file: int) -> int | None:
         max_value=max(1_000, n_file - 1),
         value=min(default, max(1_000, n_file - 1)),
         step=10_000,
-        key=f"sample-rows-{key}",
+        key=state.widget_key("sample-rows", *loaded),
     )
     return int(rows)
 

@@ -9,10 +9,19 @@ import streamlit as st
 from core.errors import DataError
 from core.report.document import ReportBundle, check_inputs
 from ui import state
+from ui.cache import SessionCache, cache_key
 from ui.results import require_comparison
 
-REPORT = "report_bundle"  # session key: the ReportBundle of the current comparison
+REPORTS = SessionCache(state.REPORT_CACHE, max_entries=2)
 PREVIEW_HEIGHT = 900
+
+
+def _build(comparison, dataset, profile) -> ReportBundle:
+    bundle = ReportBundle(comparison, dataset, profile)
+    with st.spinner("Building the report…"):
+        _ = bundle.html
+    return bundle
+
 
 st.title("Report")
 comparison = require_comparison()
@@ -29,17 +38,14 @@ except DataError:
 if dataset is None:
     profile = None
 
-bundle: ReportBundle | None = st.session_state.get(REPORT)
-if not (
-    isinstance(bundle, ReportBundle)
-    and bundle.comparison is comparison
-    and bundle.dataset is dataset
-    and bundle.profile is profile
-):
-    bundle = ReportBundle(comparison, dataset, profile)
-    with st.spinner("Building the report…"):
-        _ = bundle.html
-    st.session_state[REPORT] = bundle
+# Built once per comparison and per what the report can include (the data, the profile);
+# a reopened run equal in data and config still gets its own report (its own fit times).
+key = cache_key(
+    comparison.dataset, comparison.config, "report", dataset is not None, profile is not None
+)
+bundle: ReportBundle | None = REPORTS.get(key)
+if bundle is None or bundle.comparison is not comparison:
+    bundle = REPORTS.put(key, _build(comparison, dataset, profile))
 
 data = comparison.dataset
 advice = bundle.doc["recommendation"]

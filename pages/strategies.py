@@ -10,25 +10,18 @@ import streamlit as st
 from core.errors import DataError
 from core.evaluation import parallel
 from core.evaluation.comparison import CompareConfig, default_strategies
-from core.metrics.decision_rules import default_cost_matrix
+from core.metrics.decision_rules import OBJECTIVE_TITLES, OBJECTIVES, default_cost_matrix
 from core.modelling.models import MODELS
-from core.modelling.options import THRESHOLD_OBJECTIVES, StrategyOptions
+from core.modelling.options import StrategyOptions
 from core.modelling.strategies import STRATEGIES
 from ui import state
 from ui.results import cached, run
-
-OBJECTIVE_TITLES = {
-    "f1": "F1",
-    "fbeta": "F-beta",
-    "balanced_accuracy": "Balanced accuracy",
-    "mcc": "Matthews correlation (MCC)",
-}
 
 st.title("Strategies")
 ds = state.require_dataset()
 classes = list(ds.classes)
 counts = ds.class_counts
-smallest = min(counts, key=counts.get)
+smallest = ds.classes_by_rarity()[0]
 noun = "label" if ds.is_multilabel else "class"
 
 st.caption(
@@ -115,7 +108,7 @@ if "threshold_tuning" in picked:
     o1, o2 = st.columns(2)
     objective = o1.selectbox(
         "Threshold objective",
-        list(THRESHOLD_OBJECTIVES),
+        list(OBJECTIVES),
         format_func=OBJECTIVE_TITLES.get,
         help="What the tuned decision threshold maximises, on inner folds of the training part.",
     )
@@ -129,7 +122,7 @@ if "cost_sensitive" in picked:
         pd.DataFrame(default_costs, index=classes, columns=classes).rename_axis(
             "true \\ predicted"
         ),
-        key=f"costs-{ds.content_hash[:8]}-{'|'.join(ds.target)}",
+        key=state.widget_key("costs", ds.content_hash[:8], ds.label_sep, *ds.target),
         width="stretch",
     )
     options["cost_matrix"] = tuple(tuple(float(v) for v in row) for row in edited.to_numpy())
@@ -143,7 +136,7 @@ if "class_weight" in picked and st.checkbox(f"Custom {noun} weights (default: ba
         pd.DataFrame({noun: classes, "weight": [1.0] * len(classes)}),
         hide_index=True,
         disabled=[noun],
-        key=f"weights-{ds.content_hash[:8]}",
+        key=state.widget_key("weights", ds.content_hash[:8], ds.label_sep, *ds.target),
     )
     options["class_weights"] = dict(
         zip(weights[noun], weights["weight"].astype(float), strict=True)
@@ -168,11 +161,9 @@ except DataError as err:
     st.error(str(err))
     st.stop()
 
-CANCELLED = "run_cancelled"
-
 
 def _cancel() -> None:
-    st.session_state[CANCELLED] = True
+    st.session_state[state.CANCELLED] = True
 
 
 already = cached(ds, config) is not None
@@ -184,7 +175,7 @@ st.caption(
     "single-threaded fit per core."
 )
 if st.button("Run comparison", type="primary", disabled=not picked):
-    st.session_state[CANCELLED] = False
+    st.session_state[state.CANCELLED] = False
     cancel = st.empty()  # only while the fits run: afterwards there is nothing to cancel
     if not already:
         cancel.button(
@@ -209,8 +200,8 @@ if st.button("Run comparison", type="primary", disabled=not picked):
     st.page_link(
         "pages/results.py", label="See each strategy's results", icon=":material/insights:"
     )
-elif st.session_state.get(CANCELLED):
-    st.session_state[CANCELLED] = False
+elif st.session_state.get(state.CANCELLED):
+    st.session_state[state.CANCELLED] = False
     st.warning("The comparison was cancelled before it finished; nothing from it was kept.")
 elif not picked:
     st.info("Pick at least one strategy.")

@@ -4,46 +4,24 @@ and the metrics expected at the class shares met in use."""
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core.analysis.deployment import deployment_estimate, evaluation_shares, holdout_shares
-from core.analysis.planes import Sides, default_positive, positive_classes, sides
-from core.analysis.search import SearchConfig, run_search
+from core.analysis.planes import default_positive, positive_classes
 from core.errors import DataError
-from core.evaluation.comparison import Comparison
 from core.modelling.search_space import search_space
 from core.plots.tradeoff import prevalence_figure, tradeoff_plane, tradeoff_sides
 from ui import state, views
 from ui.results import require_comparison
+from ui.tradeoffs import cached_sides, last_search_front, ran_on, search_front, widget_tag
 
-SIDES_CACHE = "tradeoff_sides_cache"  # {(comparison key, positive): Sides}
-SEARCH_CACHE = "tradeoff_search_cache"  # {(comparison key, positive, trials, seconds): result}
-LAST_SEARCH = "tradeoff_last_search"  # {(comparison key, positive): key into SEARCH_CACHE}
-MAX_CACHED = 16
 SHOWN_POINTS = 60  # threshold points drawn per strategy (every Pareto point is kept)
 
 
-def comparison_key(comparison: Comparison) -> tuple:
-    data = comparison.dataset
-    return (data.content_hash, data.target, repr(comparison.config))
-
-
-def cached_sides(comparison: Comparison, positive: str) -> Sides:
-    """The two planes of ``positive``, computed once per session and comparison."""
-    cache = st.session_state.setdefault(SIDES_CACHE, {})
-    key = (comparison_key(comparison), positive)
-    if key not in cache:
-        if len(cache) >= MAX_CACHED:
-            cache.clear()
-        cache[key] = sides(comparison, positive)
-    return cache[key]
-
-
 def point_table(frame: pd.DataFrame, pos: str, neg: str) -> None:
+    """Points of a plane as a table, thresholds as text ("never": all negative)."""
     shown = frame.assign(  # one text column: "never" (all negative) is not a number
         threshold=[
             "never" if np.isinf(t) else ("—" if np.isnan(t) else f"{t:.4g}")
@@ -74,8 +52,7 @@ st.title("Trade-offs")
 comparison = require_comparison()
 multilabel = comparison.task == "multilabel"
 noun = "label" if multilabel else "class"
-ckey = comparison_key(comparison)
-tag = hashlib.sha1(repr(ckey).encode()).hexdigest()[:10]  # widget keys per comparison
+tag = widget_tag(comparison)  # widget keys per comparison
 
 options = positive_classes(comparison)
 if not options or not any(r.ok for r in comparison.results.values()):
@@ -149,12 +126,7 @@ st.caption(
     "fold's validation rows, so the points added to the plane come from rows no tuning saw."
 )
 ds = st.session_state.get(state.DATASET)
-search_key = None
-if (
-    ds is None
-    or ds.content_hash != comparison.dataset.content_hash
-    or tuple(ds.target) != comparison.dataset.target
-):
+if not ran_on(ds, comparison):
     st.info(
         "The search refits models, so it needs the dataset the comparison ran on. Load it on "
         "**Data** (same file and target), or rerun the comparison on the current one."
@@ -165,37 +137,10 @@ else:
         "Trials", min_value=comparison.config.cv, max_value=5000, value=40, step=10
     )
     seconds = right.number_input("Seconds", min_value=1, max_value=3600, value=60, step=10)
-    search_key = (ckey, positive, int(n_trials), int(seconds))
     if st.button("Run search", type="primary"):
-        found = st.session_state.setdefault(SEARCH_CACHE, {})
-        if search_key not in found:
-            bar = st.progress(0.0, text="Starting the search…")
+        search_front(ds, comparison, positive, int(n_trials), int(seconds))
 
-            def progress(trial: int, total: int) -> None:
-                bar.progress(trial / total, text=f"Trial {trial} of at most {total}")
-
-            try:
-                result = run_search(
-                    ds,
-                    comparison,
-                    SearchConfig(
-                        n_trials=int(n_trials), timeout=float(seconds), positive_class=positive
-                    ),
-                    progress=progress,
-                )
-            except DataError as err:
-                st.error(str(err))
-                result = None
-            bar.empty()
-            if result is not None:
-                if len(found) >= MAX_CACHED:
-                    found.pop(next(iter(found)))
-                found[search_key] = result
-        if search_key in found:
-            st.session_state.setdefault(LAST_SEARCH, {})[(ckey, positive)] = search_key
-
-last = st.session_state.get(LAST_SEARCH, {}).get((ckey, positive))
-search = st.session_state.get(SEARCH_CACHE, {}).get(last) if last else None
+search = last_search_front(comparison, positive)
 if search is not None:
     st.caption(
         f"{search.n_trials_run} trials in {search.search_seconds:.1f} s "
@@ -260,13 +205,14 @@ st.caption(
     )
 )
 ok = [n for n, r in comparison.results.items() if r.ok]
-strategy = st.selectbox("Strategy", ok, key=f"deploy_strategy_{tag}")
-share_keys = {c: f"deploy_share_{tag}_{i}" for i, c in enumerate(comparison.classes)}
+strategy = st.selectbox("Strategy", ok, key=state.widget_key("deploy-strategy", tag))
+share_keys = {c: state.widget_key("deploy-share", tag, i) for i, c in enumerate(comparison.classes)}
 for c, key in share_keys.items():
     st.session_state.setdefault(key, round(eval_shares[c], 4))
 
 
 def set_shares(values: dict[str, float]) -> None:
+    """Put ``values`` into the share inputs (a button's callback)."""
     for cls, value in values.items():
         st.session_state[share_keys[cls]] = round(float(value), 4)
 
@@ -274,10 +220,18 @@ def set_shares(values: dict[str, float]) -> None:
 hold = holdout_shares(comparison)
 buttons = st.columns(2)
 buttons[0].button(
-    "Use evaluation shares", on_click=set_shares, args=(eval_shares,), key=f"eval_{tag}"
+    "Use evaluation shares",
+    on_click=set_shares,
+    args=(eval_shares,),
+    key=state.widget_key("eval-shares", tag),
 )
 if hold is not None:
-    buttons[1].button("Use hold-out shares", on_click=set_shares, args=(hold,), key=f"hold_{tag}")
+    buttons[1].button(
+        "Use hold-out shares",
+        on_click=set_shares,
+        args=(hold,),
+        key=state.widget_key("hold-shares", tag),
+    )
 inputs = st.columns(min(len(share_keys), 4))
 entered = {
     c: inputs[i % len(inputs)].number_input(

@@ -7,15 +7,10 @@ import hashlib
 import streamlit as st
 
 from core.errors import DataError
-from core.intake.dataset import (
-    Dataset,
-    RawTable,
-    TargetSuggestion,
-    build_dataset,
-    read_table,
-    suggest_target,
-)
+from core.intake.dataset import Dataset, build_dataset, read_table
+from core.intake.reader import RawTable
 from core.intake.sampling import stratified_sample
+from core.intake.targets import TargetSuggestion, suggest_target
 from core.profile.measures import Profile, build_profile
 from ui import state
 

@@ -1,10 +1,12 @@
 """Running a comparison from the app: per-session cache keyed by (data, config), progress bar;
-every finished comparison is saved as a run (core.runs.store) and its id shown."""
+every finished comparison is saved as a run (core.runs.store) and its id shown.
+
+Pages never fit a model themselves: the Strategies page calls :func:`run` here."""
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -12,13 +14,19 @@ from core.evaluation.comparison import CompareConfig, Comparison, run_comparison
 from core.intake.dataset import Dataset
 from core.runs.store import RunStore, data_dir
 from ui import state
+from ui.cache import SessionCache, cache_key
 
 log = logging.getLogger(__name__)
 
-CACHE = "comparison_cache"  # session key: OrderedDict[(data key, config key)] -> Comparison
-SAVED = "saved_run_ids"  # session key: {(data key, config key): run id} of runs saved here
-RUN_ID = "saved_run_id"  # session key: run id of the current comparison (None if unsaved)
-MAX_CACHED = 6
+COMPARISONS = SessionCache(state.COMPARISON_CACHE, max_entries=6)
+
+
+@dataclass(frozen=True)
+class CachedRun:
+    """A comparison computed in this session and the id it was saved as (None: unsaved)."""
+
+    comparison: Comparison
+    run_id: str | None
 
 
 def run_store() -> RunStore:
@@ -55,15 +63,10 @@ def save_run(ds: Dataset, comparison: Comparison) -> str | None:
         return None
 
 
-def cache_key(ds: Dataset, config: CompareConfig) -> tuple[str, str]:
-    data_key = f"{ds.content_hash}|{'|'.join(ds.target)}|{ds.label_sep}"
-    return data_key, repr(config)
-
-
 def cached(ds: Dataset, config: CompareConfig) -> Comparison | None:
     """The comparison already computed in this session for (ds, config), if any."""
-    cache = st.session_state.get(CACHE)
-    return None if cache is None else cache.get(cache_key(ds, config))
+    hit = COMPARISONS.get(cache_key(ds, config))
+    return None if hit is None else hit.comparison
 
 
 def _still_saved(run_id: str) -> bool:
@@ -81,8 +84,7 @@ def run(ds: Dataset, config: CompareConfig) -> Comparison:
     (unless this session already saved it); a failed save only warns.
     """
     key = cache_key(ds, config)
-    cache = st.session_state.setdefault(CACHE, OrderedDict())
-    hit = cache.get(key)
+    hit: CachedRun | None = COMPARISONS.get(key)
     if hit is None:
         total_folds = config.cv
         bar = st.progress(0.0, text="Starting the cross-validation…")
@@ -91,24 +93,19 @@ def run(ds: Dataset, config: CompareConfig) -> Comparison:
             where = "hold-out fit" if fold < 0 else f"fold {fold + 1} of {total_folds}"
             bar.progress(done / total, text=f"Fitted {strategy}, {where} ({done}/{total} fits)")
 
-        hit = run_comparison(ds, config, progress=progress)
+        hit = CachedRun(run_comparison(ds, config, progress=progress), None)
         bar.empty()
-        cache[key] = hit
-        while len(cache) > MAX_CACHED:
-            cache.popitem(last=False)
-    st.session_state[state.COMPARISON] = hit
+    comparison = hit.comparison
+    st.session_state[state.COMPARISON] = comparison
     st.session_state[state.CONFIG] = config
-    saved = st.session_state.setdefault(SAVED, {})
-    run_id = saved.get(key)
+    run_id = hit.run_id
     if run_id is None or not _still_saved(run_id):
-        run_id = save_run(ds, hit)
-    saved[key] = run_id
-    for old in [k for k in saved if k not in cache]:
-        del saved[old]
-    st.session_state[RUN_ID] = run_id
+        run_id = save_run(ds, comparison)
+    COMPARISONS.put(key, CachedRun(comparison, run_id))
+    st.session_state[state.RUN_ID] = run_id
     if run_id is not None:
         st.caption(f"Saved as run `{run_id}`: reopen or compare it later on the **Runs** page.")
-    return hit
+    return comparison
 
 
 def require_comparison() -> Comparison:

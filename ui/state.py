@@ -16,17 +16,50 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
 DEFAULT_SAMPLE = "card_fraud.csv"
 
-# Session-state keys
-RAW = "raw_table"  # core.intake.dataset.RawTable of the current file
+# Session-state keys: every key a page or ui module reads or writes is named here, once.
+# Dynamic widget keys are built by widget_key() below; nothing else spells a key as a string.
+# The current dataset
+RAW = "raw_table"  # core.intake.reader.RawTable of the current file
 RAW_BYTES = "raw_bytes"  # the current file's bytes (kept so a saved run can carry them)
 SOURCE = "source"  # Source: where the current file came from
 TARGET = "target"  # TargetChoice the user picked
 DATASET = "dataset"  # core.intake.dataset.Dataset for RAW + TARGET
 PROFILE = "profile"  # core.profile.measures.Profile of DATASET
+SAMPLE_ROWS = "sample_rows"  # rows of the stratified sample DATASET is (None: all rows)
 UPLOAD_HASH = "upload_hash"  # hash of the last uploaded file handled (so reruns do not reload)
+UPLOAD_ERROR = "data_upload_error"  # message of the last upload that could not be read
+LOADS = "data_loads"  # files loaded this session; part of the target widgets' keys
+# The current comparison
 COMPARISON = "comparison"  # core.evaluation.comparison.Comparison of the last run
 CONFIG = "compare_config"  # core.evaluation.comparison.CompareConfig of the last run
-SAMPLE_ROWS = "sample_rows"  # rows of the stratified sample DATASET is (None: all rows)
+RUN_ID = "saved_run_id"  # run id of the current comparison (None if unsaved)
+CANCELLED = "run_cancelled"  # True after the user cancelled a comparison
+# Per-session caches (ui.cache.SessionCache: an OrderedDict each, least recently used first)
+COMPARISON_CACHE = "comparison_cache"  # cache_key(data, config) -> CachedRun
+DETAILS_CACHE = "strategy_details_cache"  # cache_key(..., "details", strategy) -> StrategyDetails
+SIDES_CACHE = "tradeoff_sides_cache"  # cache_key(..., "sides", positive) -> Sides
+SEARCH_CACHE = "tradeoff_search_cache"  # cache_key(..., "search", positive, trials, s) -> result
+LAST_SEARCH = "tradeoff_last_search"  # cache_key(..., "last-search", positive) -> SEARCH_CACHE key
+REPORT_CACHE = "report_bundle"  # cache_key(..., "report", with data, with profile) -> ReportBundle
+RUNS_COMPARED = "runs_compared"  # (run a, run b) -> store.compare(a, b)
+# The Runs page
+RUNS_FLASH = "runs_flash"  # (kind, message) to show after the rerun that follows an action
+
+# What makes up the current dataset: saved and restored together (a failed reopen of a run
+# puts all of them back).
+DATA_KEYS = (RAW, RAW_BYTES, SOURCE, TARGET, DATASET, PROFILE, SAMPLE_ROWS)
+# Set to None at the start of every session (app.py).
+DEFAULTS = (*DATA_KEYS, UPLOAD_HASH, COMPARISON, CONFIG)
+
+
+def widget_key(prefix: str, *parts: object) -> str:
+    """The key of a widget whose identity depends on data, e.g. ``widget_key("thr", name, cls)``.
+
+    Parts are joined with "-" after ``prefix``; a widget gets a fresh state whenever a part
+    changes (a new file, another comparison).
+    """
+    return "-".join([prefix, *(str(p) for p in parts)])
+
 
 # Big files: the Data page offers a stratified sample above this many rows
 SAMPLE_OFFER_ROWS = 200_000
@@ -48,9 +81,7 @@ class TargetChoice:
 
 def init() -> None:
     """Session defaults (called once per script run by app.py)."""
-    keys = (RAW, RAW_BYTES, SOURCE, TARGET, DATASET, PROFILE, UPLOAD_HASH, COMPARISON, CONFIG,
-            SAMPLE_ROWS)  # fmt: skip
-    for key in keys:
+    for key in DEFAULTS:
         st.session_state.setdefault(key, None)
 
 

@@ -9,17 +9,21 @@ import streamlit as st
 
 from core.analysis.details import StrategyDetails, strategy_details
 from core.metrics.scores import metric_title
-from core.profile.pitfalls import Finding
+from core.profile.finding import Finding
+from ui import state
+from ui.cache import SessionCache, cache_key
 
 SEVERITY = {"error": st.error, "warning": st.warning, "info": st.info}
-DETAILS = "strategy_details_cache"  # session key: {(comparison id, strategy): StrategyDetails}
+DETAILS = SessionCache(state.DETAILS_CACHE, max_entries=24)
 
 
 def title(metric: str) -> str:
+    """The display title of ``metric`` (core's metric registry)."""
     return metric_title(metric)
 
 
 def show_findings(findings: Iterable[Finding], empty: str | None = None) -> None:
+    """Each finding as a message of its severity; ``empty`` as a success when there is none."""
     shown = False
     for finding in findings:
         SEVERITY.get(finding.severity, st.info)(
@@ -32,14 +36,8 @@ def show_findings(findings: Iterable[Finding], empty: str | None = None) -> None
 
 def details(comparison, name: str) -> StrategyDetails:
     """Curves of one strategy, computed once per session and comparison (slider = lookup)."""
-    cache = st.session_state.setdefault(DETAILS, {})
-    data = comparison.dataset
-    key = (data.content_hash, data.target, repr(comparison.config), name)
-    if key not in cache:
-        if len(cache) > 24:
-            cache.clear()
-        cache[key] = strategy_details(comparison, name)
-    return cache[key]
+    key = cache_key(comparison.dataset, comparison.config, "details", name)
+    return DETAILS.get_or_compute(key, lambda: strategy_details(comparison, name))
 
 
 def per_class_table(table: pd.DataFrame, noun: str = "class") -> None:

@@ -17,8 +17,11 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from core.evaluation.comparison import CompareConfig, Comparison, run_comparison
 from core.intake.dataset import Dataset, load_dataset
 from core.profile.measures import Profile, build_profile
+from core.runs.store import RunStore, data_dir
+from ui import state
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -27,6 +30,7 @@ MANIFEST: dict[str, dict] = json.loads((SAMPLE_DIR / "samples.json").read_text(e
 DEFAULT_SAMPLE = "card_fraud.csv"
 TIMEOUT_S = 60  # per script run: profiling a sample takes seconds on a loaded 2-core machine
 SEVERITIES = ("error", "warning", "info")
+SEEDED_STRATEGIES = ("baseline", "class_weight", "random_under")  # cheap ones
 
 
 class DataPageView:
@@ -81,7 +85,7 @@ class DataPageView:
 
     @property
     def dataset(self) -> Dataset | None:
-        return self.at.session_state["dataset"]
+        return self.at.session_state[state.DATASET]
 
 
 class Oracle:
@@ -171,6 +175,40 @@ def oracle() -> type[Oracle]:
 @pytest.fixture(scope="session")
 def default_sample(oracle) -> tuple[Dataset, Profile]:
     return oracle.sample(DEFAULT_SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def seeded_comparison(default_sample) -> Comparison:
+    """Core's comparison on the bundled default sample (what a new session has loaded):
+    three cheap strategies, logistic regression, 3 folds, seed 0."""
+    ds, _ = default_sample
+    config = CompareConfig(
+        strategies=SEEDED_STRATEGIES, model="logistic_regression", cv=3, seed=0, n_jobs=1
+    )
+    return run_comparison(ds, config)
+
+
+@pytest.fixture
+def seeded_run(seeded_comparison, default_sample) -> str:
+    """``seeded_comparison`` saved with its file into this test's runs folder (the root
+    conftest points IMBALANCE_DASHBOARD_DATA there); its run id."""
+    _, prof = default_sample
+    return RunStore(data_dir()).save(
+        seeded_comparison,
+        data_bytes=(SAMPLE_DIR / DEFAULT_SAMPLE).read_bytes(),
+        data_name=DEFAULT_SAMPLE,
+        profile=prof,
+    )
+
+
+@pytest.fixture
+def seeded_app(app, seeded_comparison, seeded_run) -> DataPageView:
+    """A session that ran ``seeded_comparison`` (saved as ``seeded_run``), as the
+    Strategies page leaves it."""
+    app.at.session_state[state.COMPARISON] = seeded_comparison
+    app.at.session_state[state.CONFIG] = seeded_comparison.config
+    app.at.session_state[state.RUN_ID] = seeded_run
+    return app
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

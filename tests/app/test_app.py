@@ -6,6 +6,10 @@ import ast
 from pathlib import Path
 
 import pytest
+from sklearn.metrics import accuracy_score, f1_score
+
+from core.analysis.planes import plane
+from ui import state
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SAMPLE = "card_fraud.csv"
@@ -51,6 +55,73 @@ def test_every_page_runs_without_exception(app, page):
     assert app.at.main.children, f"{page} drew nothing"
 
 
+def _rows_analysed(app, comparison, run_id) -> None:
+    assert app.metrics()["Rows analysed"] == f"{comparison.dataset.n_rows:,}"
+
+
+def _run_button(app, comparison, run_id) -> None:
+    assert app.widget("button", "Run comparison").label == "Run comparison"
+    assert tuple(app.widget("multiselect", "Strategies").value) == comparison.config.strategies
+
+
+def _headline_metrics(app, comparison, run_id) -> None:
+    result = comparison.results[app.widget("selectbox", "Strategy").value]
+    y_true, y_pred = comparison.y_true, result.oof_pred  # pooled out-of-fold predictions
+    assert app.metrics()["Accuracy"] == f"{accuracy_score(y_true, y_pred):.3f}"
+    assert app.metrics()["Macro F1"] == f"{f1_score(y_true, y_pred, average='macro'):.3f}"
+
+
+def _strategy_table(app, comparison, run_id) -> None:
+    tables = [df.value for df in app.at.dataframe if "strategy" in df.value.columns]
+    assert list(tables[0]["strategy"]) == list(comparison.config.strategies)
+
+
+def _pareto_metric(app, comparison, run_id) -> None:
+    assert app.metrics()["Pareto points"] == f"{len(plane(comparison).pareto)}"
+
+
+def _html_download(app, comparison, run_id) -> None:
+    assert "Download HTML report" in [b.proto.label for b in app.at.get("download_button")]
+
+
+def _saved_run_listed(app, comparison, run_id) -> None:
+    listed = [o.rsplit(" · ", 1)[1] for o in app.widget("selectbox", "Run").options]
+    assert listed == [run_id]
+
+
+MARKERS = {  # one piece of content per page, computed without the page
+    "pages/data.py": _rows_analysed,
+    "pages/strategies.py": _run_button,
+    "pages/results.py": _headline_metrics,
+    "pages/compare.py": _strategy_table,
+    "pages/tradeoffs.py": _pareto_metric,
+    "pages/report.py": _html_download,
+    "pages/runs.py": _saved_run_listed,
+}
+EMPTY = ("No comparison yet", "No saved runs")
+
+
+def test_every_page_has_a_content_check():
+    assert sorted(MARKERS) == sorted(_navigation_pages())
+
+
+@pytest.mark.parametrize("page", _navigation_pages())
+def test_every_page_shows_its_content_after_a_comparison(
+    seeded_app, seeded_comparison, seeded_run, page
+):
+    seeded_app.at.switch_page(page)
+    seeded_app.run()  # raises if the page raised
+    assert not seeded_app.at.exception
+    said = [
+        el.value
+        for kind in ("info", "warning", "error", "success")
+        for el in getattr(seeded_app.at, kind)
+    ]
+    assert not [text for text in said if text.startswith(EMPTY)], said
+    assert seeded_app.errors() == []
+    MARKERS[page](seeded_app, seeded_comparison, seeded_run)
+
+
 def test_sessions_do_not_share_their_dataset(open_app, churn_csv):
     first, second = open_app(), open_app()
     first.use_sample("machine_states.csv")
@@ -63,7 +134,7 @@ def test_sessions_do_not_share_their_dataset(open_app, churn_csv):
     assert second.dataset.target == ("churn",)
     third = open_app()  # a new visitor still gets the default sample
     assert third.dataset.name == DEFAULT_SAMPLE
-    assert third.at.session_state["source"].kind == "sample"
+    assert third.at.session_state[state.SOURCE].kind == "sample"
 
 
 def test_sidebar_names_the_dataset_as_soon_as_it_changes(app, churn_csv):

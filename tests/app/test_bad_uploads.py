@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from core.runs.store import ENV_VAR
-
 ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "bad"
 sys.path.insert(0, str(ROOT / "tests" / "data"))
@@ -25,11 +23,6 @@ REFUSED_ONE_COLUMN = [  # refused once the user picks the documented (existing) 
 ]
 LOADS = ["latin1.csv", "utf16_bom.csv", "semicolon_decimal_comma.csv", "excel_sep_line.csv",
          "nul_bytes.csv", "html_in_names.csv", "formula_labels.csv", "duplicate_columns.csv"]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def runs_home(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv(ENV_VAR, str(tmp_path / "runs-home"))
 
 
 def _no_traceback(app) -> None:

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from core.errors import DataError
-from core.intake.dataset import build_dataset, read_table, suggest_target
+from core.intake.dataset import build_dataset, read_table
+from core.intake.targets import suggest_target
+from ui import state
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 SAMPLES = sorted(json.loads((SAMPLE_DIR / "samples.json").read_text(encoding="utf-8")))
@@ -100,7 +102,7 @@ def test_upload_applies_the_suggested_target(app, oracle, churn_csv):
     assert app.errors() == []
     assert app.widget("selectbox", "Target column").value == "churn"
     assert app.dataset.name == "churners.csv"
-    assert app.at.session_state["source"].kind == "upload"
+    assert app.at.session_state[state.SOURCE].kind == "upload"
     assert app.metrics() == oracle.metrics(ds, prof)
     assert app.findings() == oracle.findings(prof)
     assert _bar_counts(app) == pytest.approx(ds.class_counts)
@@ -195,7 +197,6 @@ def test_stratified_sample_is_offered_used_and_announced(app, default_sample, mo
     on the Data page and in the sidebar of every page (here: Strategies) until switched off."""
     from core.evaluation.comparison import CompareConfig, run_comparison
     from core.intake.sampling import stratified_sample
-    from ui import state
 
     ds, _ = default_sample
     assert app.at.checkbox == [] or all(
@@ -225,7 +226,7 @@ def test_stratified_sample_is_offered_used_and_announced(app, default_sample, mo
     app.run()
     app.widget("button", "Run comparison").click()
     app.run()
-    got = app.at.session_state["comparison"]
+    got = app.at.session_state[state.COMPARISON]
     assert got.dataset.sampled_from == ds.n_rows and got.dataset.sample_note == expected.sample_note
     core = run_comparison(
         expected,

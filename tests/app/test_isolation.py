@@ -13,17 +13,11 @@ import pytest
 import streamlit as st
 from streamlit.config import ShowErrorDetailsConfigOptions
 
-from core.runs.store import ENV_VAR, RunStore
+from core.runs.store import RunStore
+from ui import state
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS_PAGE = "pages/runs.py"
-
-
-@pytest.fixture(autouse=True)
-def runs_home(tmp_path, monkeypatch) -> Path:
-    root = tmp_path / "runs-home"
-    monkeypatch.setenv(ENV_VAR, str(root))
-    return root
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +55,7 @@ def _results_caption(app) -> str:
     return next(c.value for c in app.at.caption if c.value.startswith("Pooled out-of-fold"))
 
 
+@pytest.mark.slow
 def test_two_sessions_at_once_never_see_each_others_data_or_results(open_app, churn_csv, runs_home):
     a, b = open_app(), open_app()
     a.upload("churners.csv", churn_csv)
@@ -72,7 +67,7 @@ def test_two_sessions_at_once_never_see_each_others_data_or_results(open_app, ch
 
     assert a.dataset.name == "churners.csv" and a.dataset.target == ("churn",)
     assert b.dataset.name == "machine_states.csv" and b.dataset.target == ("state",)
-    ca, cb = a.at.session_state["comparison"], b.at.session_state["comparison"]
+    ca, cb = a.at.session_state[state.COMPARISON], b.at.session_state[state.COMPARISON]
     assert (ca.dataset.name, list(ca.results)) == ("churners.csv", ["baseline"])
     assert (cb.dataset.name, list(cb.results)) == (
         "machine_states.csv",
@@ -82,10 +77,10 @@ def test_two_sessions_at_once_never_see_each_others_data_or_results(open_app, ch
     assert _compare_strategies(b) == ["baseline", "class_weight"]
     assert "every one of the 300 rows" in _results_caption(a)
     assert "every one of the 3,000 rows" in _results_caption(b)
-    assert a.at.session_state["saved_run_id"] != b.at.session_state["saved_run_id"]
+    assert a.at.session_state[state.RUN_ID] != b.at.session_state[state.RUN_ID]
 
     # Saved runs are shared: both sessions list both runs ...
-    run_a, run_b = a.at.session_state["saved_run_id"], b.at.session_state["saved_run_id"]
+    run_a, run_b = a.at.session_state[state.RUN_ID], b.at.session_state[state.RUN_ID]
     assert set(RunStore(runs_home).list()["id"]) == {run_a, run_b}
     for session in (a, b):
         session.at.switch_page(RUNS_PAGE)
@@ -99,21 +94,21 @@ def test_two_sessions_at_once_never_see_each_others_data_or_results(open_app, ch
     a.widget("button", "Open run").click()
     a.run()
     b.run()
-    assert a.at.session_state["comparison"].dataset.name == "machine_states.csv"
+    assert a.at.session_state[state.COMPARISON].dataset.name == "machine_states.csv"
     assert a.dataset.name == "machine_states.csv"
-    assert b.at.session_state["comparison"] is cb
-    assert b.at.session_state["saved_run_id"] == run_b
+    assert b.at.session_state[state.COMPARISON] is cb
+    assert b.at.session_state[state.RUN_ID] == run_b
     assert b.dataset.name == "machine_states.csv"
     a.at.switch_page("pages/data.py")
     a.run().use_sample("card_fraud.csv")
     b.run()
     assert b.dataset.name == "machine_states.csv"
-    assert b.at.session_state["comparison"] is cb
+    assert b.at.session_state[state.COMPARISON] is cb
 
     third = open_app()  # a new visitor: the default sample, no results
     assert third.dataset.name == "card_fraud.csv"
-    assert third.at.session_state["comparison"] is None
-    assert third.at.session_state["raw_bytes"] != churn_csv
+    assert third.at.session_state[state.COMPARISON] is None
+    assert third.at.session_state[state.RAW_BYTES] != churn_csv
 
 
 # --------------------------------------------------------------------------- static checks

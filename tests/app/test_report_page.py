@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.profile.measures import build_profile
 from core.report.document import ReportBundle
+from ui import state
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "report.py"
@@ -24,9 +25,10 @@ BUTTONS = [
 LABEL_NEXT = "Download rows to label next (CSV)"
 
 
-def _open(**session) -> AppTest:
+def _open(session: dict | None = None) -> AppTest:
+    """The Report page with ``session`` ({session-state key: value}) put in first."""
     at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT_S)
-    for key, value in session.items():
+    for key, value in (session or {}).items():
         at.session_state[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -35,6 +37,11 @@ def _open(**session) -> AppTest:
 
 def _buttons(at: AppTest) -> list[str]:
     return [b.proto.label for b in at.get("download_button")]
+
+
+def _bundle(at: AppTest) -> ReportBundle:
+    """The report the page built last (the most recently used entry of its session cache)."""
+    return list(at.session_state[state.REPORT_CACHE].values())[-1]
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +59,18 @@ def test_downloads_come_html_first_with_a_preview_of_the_same_report(
     datasets, comparisons, multiclass_profile
 ):
     comparison = comparisons["multiclass"]
-    at = _open(comparison=comparison, dataset=datasets["multiclass"], profile=multiclass_profile)
+    at = _open(
+        {
+            state.COMPARISON: comparison,
+            state.DATASET: datasets["multiclass"],
+            state.PROFILE: multiclass_profile,
+        }
+    )
     assert at.title[0].value == "Report"
     assert _buttons(at) == [*BUTTONS, LABEL_NEXT]
     first = at.get("download_button")[0].proto
     assert first.type == "primary"
-    bundle = at.session_state["report_bundle"]
+    bundle = _bundle(at)
     assert isinstance(bundle, ReportBundle) and bundle.comparison is comparison
     preview = at.get("iframe")
     assert len(preview) == 1 and preview[0].proto.srcdoc == bundle.html
@@ -67,28 +80,34 @@ def test_downloads_come_html_first_with_a_preview_of_the_same_report(
         at.markdown[0].value
     )
     at.run()  # a rerun reuses the report built before
-    assert at.session_state["report_bundle"] is bundle
+    assert _bundle(at) is bundle
     at.toggle[0].set_value(False).run()
     assert len(at.get("iframe")) == 0
 
 
 def test_a_reopened_run_without_its_dataset_still_offers_the_report(datasets, comparisons):
     # the session holds another dataset than the one compared (as after reopening a run)
-    at = _open(comparison=comparisons["binary"], dataset=datasets["multiclass"], profile=None)
+    at = _open(
+        {
+            state.COMPARISON: comparisons["binary"],
+            state.DATASET: datasets["multiclass"],
+            state.PROFILE: None,
+        }
+    )
     assert _buttons(at) == BUTTONS
     assert "The dataset of this run is not loaded" in at.info[0].value
     assert at.info[1].value.startswith("Not available: the dataset of this run is not loaded")
-    bundle = at.session_state["report_bundle"]
+    bundle = _bundle(at)
     assert bundle.dataset is None and "The column decisions are not available" in bundle.html
 
 
 def test_a_new_comparison_builds_a_new_report(datasets, comparisons):
-    at = _open(comparison=comparisons["binary"], dataset=datasets["binary"])
-    first = at.session_state["report_bundle"]
-    at.session_state["comparison"] = comparisons["multilabel"]
-    at.session_state["dataset"] = datasets["multilabel"]
+    at = _open({state.COMPARISON: comparisons["binary"], state.DATASET: datasets["binary"]})
+    first = _bundle(at)
+    at.session_state[state.COMPARISON] = comparisons["multilabel"]
+    at.session_state[state.DATASET] = datasets["multilabel"]
     at.run()
     assert not at.exception
-    second = at.session_state["report_bundle"]
+    second = _bundle(at)
     assert second is not first and second.comparison is comparisons["multilabel"]
     assert "multilabel.csv" in second.html

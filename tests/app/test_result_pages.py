@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from core.analysis.details import at_threshold, strategy_details
-from core.evaluation.comparison import CompareConfig, default_strategies, recommend, run_comparison
+from core.analysis.recommendation import recommendation_of
+from core.evaluation.comparison import CompareConfig, default_strategies, run_comparison
+from ui import state
 
 SAMPLES = {
     "binary": "card_fraud.csv",
@@ -36,7 +38,7 @@ def _open_with(open_app, task, sample_comparisons, page):
     if SAMPLES[task] != "card_fraud.csv":
         view.use_sample(SAMPLES[task])
     ds, comparison = sample_comparisons[task]
-    view.at.session_state["comparison"] = comparison
+    view.at.session_state[state.COMPARISON] = comparison
     view.at.switch_page(page)
     return view.run(), ds, comparison
 
@@ -74,7 +76,7 @@ def test_run_comparison_equals_core_and_reuses_the_cache(app, default_sample):
     app.widget("button", "Run comparison").click()
     app.run()
     assert any("Compared 2 strategies on 3 folds" in s.value for s in app.at.success)
-    shown = app.at.session_state["comparison"]
+    shown = app.at.session_state[state.COMPARISON]
     expected = run_comparison(
         ds,
         CompareConfig(
@@ -92,13 +94,15 @@ def test_run_comparison_equals_core_and_reuses_the_cache(app, default_sample):
     app.widget("button", "Run comparison").click()
     app.run()
     assert any("reused the cached result" in s.value for s in app.at.success)
-    assert app.at.session_state["comparison"] is shown
+    assert app.at.session_state[state.COMPARISON] is shown
 
 
 @pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
 def test_results_page_shows_core_numbers(open_app, sample_comparisons, task):
     view, ds, comparison = _open_with(open_app, task, sample_comparisons, "pages/results.py")
-    result = comparison.results["baseline"]
+    recommended = recommendation_of(comparison).strategy
+    assert view.widget("selectbox", "Strategy").value == recommended  # starts on it
+    result = comparison.results[recommended]
     shown = view.metrics()
     if task == "multilabel":
         assert shown["Micro F1"] == f"{result.summary['micro_f1']:.3f}"
@@ -113,15 +117,15 @@ def test_results_page_shows_core_numbers(open_app, sample_comparisons, task):
 
 def test_threshold_slider_updates_metrics_from_the_curves(open_app, sample_comparisons):
     view, ds, comparison = _open_with(open_app, "binary", sample_comparisons, "pages/results.py")
-    det = strategy_details(comparison, "baseline")
+    det = strategy_details(comparison, recommendation_of(comparison).strategy)
     view.widget("slider", "Decision threshold").set_value(0.2)
     view.run()
-    expected = at_threshold(det, det.positive_class, 0.2)
+    expected = at_threshold(det, det.probability_class, 0.2)
     shown = view.metrics()
-    assert shown["Recall"] == f"{expected['recall']:.3f}"
-    assert shown["Precision"] == f"{expected['precision']:.3f}"
+    assert shown["Recall"] == f"{expected.recall:.3f}"
+    assert shown["Precision"] == f"{expected.precision:.3f}"
     counts = view.at.dataframe[1].value.to_numpy()
-    assert counts[0, 0] == expected["tp"] and counts[1, 0] == expected["fp"]
+    assert counts[0, 0] == expected.tp and counts[1, 0] == expected.fp
 
 
 @pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
@@ -131,8 +135,8 @@ def test_compare_page_table_recommendation_and_charts(open_app, sample_compariso
     assert list(table["strategy"]) == list(FAST[task])
     expected = comparison.table().set_index("strategy")["macro_f1"]
     assert dict(zip(table["strategy"], table["macro_f1"], strict=True)) == expected.to_dict()
-    advice = recommend(comparison)
-    assert any(f"Recommended: {advice['strategy']}" in s.value for s in view.at.success)
+    advice = recommendation_of(comparison)
+    assert any(f"Recommended: {advice.strategy}" in s.value for s in view.at.success)
     titles = [spec["layout"]["title"]["text"] for spec in view.plotly_specs()]
     assert any("per class, by strategy" in t for t in titles)
     assert any("each strategy as a point" in t for t in titles)
@@ -145,9 +149,9 @@ def test_important_class_changes_the_recommendation_target(open_app, sample_comp
     )
     view.widget("selectbox", "Class that matters most").set_value("failure")
     view.run()
-    advice = recommend(comparison, important_class="failure")
+    advice = recommendation_of(comparison, important_class="failure")
     assert any(
-        f"Recommended: {advice['strategy']}" in s.value and "failure" in s.value
+        f"Recommended: {advice.strategy}" in s.value and "failure" in s.value
         for s in view.at.success
     )
 
@@ -178,4 +182,4 @@ def test_an_unreachable_cluster_is_an_error_on_the_page_not_a_traceback(app, mon
     app.widget("button", "Run comparison").click()
     app.run()
     assert any("Cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in e for e in app.errors())
-    assert app.at.session_state["comparison"] is None
+    assert app.at.session_state[state.COMPARISON] is None

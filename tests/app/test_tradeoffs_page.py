@@ -9,9 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.analysis.deployment import deployment_estimate, evaluation_shares, holdout_shares
-from core.analysis.planes import plane, sides
-from core.analysis.search import SearchConfig, run_search
+from core.analysis.planes import plane
+from core.analysis.search import run_search
+from core.analysis.search_types import SearchConfig
+from core.analysis.sides import sides
 from core.evaluation.comparison import CompareConfig, run_comparison
+from ui import state
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tradeoffs.py")
 TIMEOUT_S = 60
@@ -19,8 +22,8 @@ TIMEOUT_S = 60
 
 def _open(comparison, dataset) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
-    at.session_state["comparison"] = comparison
-    at.session_state["dataset"] = dataset
+    at.session_state[state.COMPARISON] = comparison
+    at.session_state[state.DATASET] = dataset
     return _run(at)
 
 
@@ -137,8 +140,9 @@ def test_run_search_adds_its_points_to_the_plane(comparisons, datasets):
 
 
 def test_reruns_reuse_the_cached_views_and_search(comparisons, datasets, monkeypatch):
-    import core.analysis.planes
     import core.analysis.search
+    import core.analysis.sides
+    import ui.tradeoffs
 
     at = _open(comparisons["binary"], datasets["binary"])
     _widget(at, "number_input", "Trials").set_value(3)
@@ -149,7 +153,9 @@ def test_reruns_reuse_the_cached_views_and_search(comparisons, datasets, monkeyp
         raise AssertionError("recomputed on a rerun")
 
     monkeypatch.setattr(core.analysis.search, "run_search", recomputed)
-    monkeypatch.setattr(core.analysis.planes, "sides", recomputed)
+    monkeypatch.setattr(core.analysis.sides, "sides", recomputed)
+    monkeypatch.setattr(ui.tradeoffs, "run_search", recomputed)  # the names the app calls
+    monkeypatch.setattr(ui.tradeoffs, "sides", recomputed)
     _widget(at, "number_input", "Share of 'yes' in use").set_value(0.5)  # any rerun
     _run(at)
     assert [d.value for d in at.dataframe if "members" in d.value.columns]

@@ -1,0 +1,82 @@
+"""The Trade-offs page's computations, cached per session: the two planes of a positive class,
+and the multi-objective search (which refits models, so the page never calls it itself)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from core.analysis.search import run_search
+from core.analysis.search_types import SearchConfig, SearchResult
+from core.analysis.sides import Sides, sides
+from core.errors import DataError
+from core.evaluation.comparison import Comparison
+from core.intake.dataset import Dataset
+from ui import state
+from ui.cache import SessionCache, cache_key
+
+SIDES = SessionCache(state.SIDES_CACHE, max_entries=16)
+SEARCHES = SessionCache(state.SEARCH_CACHE, max_entries=16)
+LAST_SEARCH = SessionCache(state.LAST_SEARCH, max_entries=32)  # -> a key into SEARCHES
+
+
+def widget_tag(comparison: Comparison) -> str:
+    """A short tag of ``comparison`` for its widgets' keys (fresh widgets per comparison)."""
+    key = cache_key(comparison.dataset, comparison.config)
+    return hashlib.sha1(repr(key).encode()).hexdigest()[:10]
+
+
+def cached_sides(comparison: Comparison, positive: str) -> Sides:
+    """The two planes of ``positive``, computed once per session and comparison."""
+    key = cache_key(comparison.dataset, comparison.config, "sides", positive)
+    return SIDES.get_or_compute(key, lambda: sides(comparison, positive))
+
+
+def ran_on(ds: Dataset | None, comparison: Comparison) -> bool:
+    """Whether ``ds`` is the data ``comparison`` ran on (same file, target and separator)."""
+    return ds is not None and cache_key(ds) == cache_key(comparison.dataset)
+
+
+def search_front(
+    ds: Dataset, comparison: Comparison, positive: str, n_trials: int, seconds: int
+) -> SearchResult | None:
+    """Run (or reuse) the search for ``positive`` with a progress bar; it becomes the search
+    shown for (comparison, positive). A DataError is shown on the page and gives None."""
+    key = cache_key(
+        comparison.dataset, comparison.config, "search", positive, int(n_trials), int(seconds)
+    )
+    result = SEARCHES.get(key)
+    if result is None:
+        bar = st.progress(0.0, text="Starting the search…")
+
+        def progress(trial: int, total: int) -> None:
+            bar.progress(trial / total, text=f"Trial {trial} of at most {total}")
+
+        try:
+            result = run_search(
+                ds,
+                comparison,
+                SearchConfig(
+                    n_trials=int(n_trials), timeout=float(seconds), positive_class=positive
+                ),
+                progress=progress,
+            )
+        except DataError as err:
+            st.error(str(err))
+        bar.empty()
+        if result is None:
+            return None
+        SEARCHES.put(key, result)
+    LAST_SEARCH.put(_last_key(comparison, positive), key)
+    return result
+
+
+def last_search_front(comparison: Comparison, positive: str) -> SearchResult | None:
+    """The search last run in this session for (comparison, positive), if still cached."""
+    key = LAST_SEARCH.get(_last_key(comparison, positive))
+    return None if key is None else SEARCHES.get(key)
+
+
+def _last_key(comparison: Comparison, positive: str) -> tuple:
+    return cache_key(comparison.dataset, comparison.config, "last-search", positive)
