@@ -106,7 +106,10 @@ def _core_targets(path: Path, *, runtime_only: bool) -> set[str]:
     return {t for t in targets if t != "core"}
 
 
-ALL_MODULES = {_module_name(p): p for p in CORE_FILES}
+# Thin aliases kept for the "Reproduce" scripts of reports made before core/ had subpackages;
+# they warn on import, and nothing in the tree may import them.
+DEPRECATED_ALIASES = {"core.data", "core.strategies"}
+ALL_MODULES = {_module_name(p): p for p in CORE_FILES if _module_name(p) not in DEPRECATED_ALIASES}
 
 
 def _definitions(path: Path) -> set[str]:
@@ -120,8 +123,6 @@ def _definitions(path: Path) -> set[str]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.TypeAlias):
-            names.add(node.name.id)
     return names
 
 
@@ -147,7 +148,7 @@ def test_importing_every_core_module_does_not_load_streamlit():
     modules = [
         m.name
         for m in pkgutil.walk_packages(core.__path__, "core.")
-        if not m.name.endswith("__main__")
+        if not m.name.endswith("__main__") and m.name not in DEPRECATED_ALIASES
     ]
     assert set(modules) >= {"core.intake.dataset", "core.plots.tradeoff", "core.report.document"}
     code = (
@@ -285,3 +286,46 @@ def test_no_module_is_over_the_size_limit(folder):
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+# --------------------------------------------------------------------------- deprecated aliases
+
+
+def test_nothing_in_the_tree_imports_a_deprecated_alias():
+    offenders = []
+    for path in [*CORE_FILES, *UI_FILES, *_py_files("tests", "bench")]:
+        for node in _imports(path):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
+            offenders += [
+                f"{path.relative_to(ROOT)}: {n}" for n in names if n in DEPRECATED_ALIASES
+            ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("alias", "names", "owner"),
+    [
+        ("core.data", ["load_dataset"], "core.intake.dataset"),
+        ("core.strategies", ["get_strategy"], "core.modelling.strategies"),
+        ("core.strategies", ["StrategyOptions"], "core.modelling.options"),
+    ],
+)
+def test_a_deprecated_alias_warns_and_gives_the_owners_objects(alias, names, owner):
+    # An old report's reproduce script still runs, and is told where the names live now.
+    code = (
+        "import importlib, warnings\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        f"    alias = importlib.import_module({alias!r})\n"
+        f"owner = importlib.import_module({owner!r})\n"
+        f"print(all(getattr(alias, n) is getattr(owner, n) for n in {names!r}))\n"
+        "print(any(issubclass(x.category, DeprecationWarning) for x in w))\n"
+        "print(any(n in str(x.message) for x in w for n in %r))\n" % (names,)
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True", "True"]
