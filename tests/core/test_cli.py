@@ -57,6 +57,7 @@ def test_profile_several_zero_one_targets(tmp_path, capsys):
     assert out["class_counts"] == {"a": 20, "b": 8}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -76,6 +77,7 @@ def test_bad_input_exits_2_with_one_error_line(args, message):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_not_a_csv_is_refused_cleanly(tmp_path):
     path = tmp_path / "book.csv"
     path.write_bytes(b'{"rows": [1, 2, 3]}')
