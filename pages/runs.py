@@ -160,7 +160,7 @@ labels = {
             else ""
         )
         if isinstance(row.recommended_strategy, str)
-        else "no strategy ran"
+        else "nothing recommended"
     )
     + f" · {row.id}"
     for row in runs.itertuples()

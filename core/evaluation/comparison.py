@@ -28,7 +28,7 @@ from core.evaluation.crossval import (
     fold_of_rows,
 )
 from core.evaluation.fold import HOLDOUT_FOLD, FoldResult, evaluate_fold
-from core.evaluation.splits import Fold, holdout_split, make_folds, subset
+from core.evaluation.splits import Fold, split_rows
 from core.evaluation.summary import DatasetSummary, dataset_summary
 from core.intake.dataset import Dataset, classes_by_rarity
 from core.metrics import scores as metrics
@@ -92,6 +92,7 @@ class CompareConfig:
     options: StrategyOptions = field(default_factory=StrategyOptions)
     n_jobs: int = -1  # parallel fits (-1 = all cores); results do not depend on it
     important_class: str | None = None  # class whose F1 decides the recommendation
+    rope: float = significance.DEFAULT_ROPE  # practical equivalence of fold differences
 
     def __post_init__(self) -> None:
         names = (self.strategies,) if isinstance(self.strategies, str) else self.strategies
@@ -118,6 +119,13 @@ class CompareConfig:
             )
         if isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, int) or self.n_jobs == 0:
             raise DataError(f"n_jobs must be -1 (all cores) or >= 1. Got {self.n_jobs!r} instead")
+        rope = self.rope
+        if isinstance(rope, bool) or not isinstance(rope, int | float) or not 0 <= rope < 1:
+            raise DataError(
+                "rope (region of practical equivalence) must be a share from 0 to below 1, "
+                f"e.g. 0.01. Got {rope!r} instead"
+            )
+        object.__setattr__(self, "rope", float(rope))
         object.__setattr__(self, "strategies", names)
         object.__setattr__(self, "holdout", float(hold))
 
@@ -247,7 +255,8 @@ class Comparison:
         return ok.reset_index(drop=True)
 
 
-def _check_important(ds: Dataset, important: str | None) -> None:
+def check_important_class(ds: Dataset, important: str | None) -> None:
+    """:class:`DataError` naming the valid classes unless ``important`` is None or one of them."""
     if important is not None and important not in ds.classes:
         raise DataError(
             f"Unknown important class {important!r}",
@@ -276,15 +285,10 @@ def run_comparison(
     :mod:`core.evaluation.parallel`); every fit is single-threaded and seeded, so the results are the
     same wherever they run.
     """
-    _check_important(ds, config.important_class)
+    check_important_class(ds, config.important_class)
     config.options.validated(ds)  # bad options fail once, here, not in every fit
-    if config.holdout > 0:
-        cv_rows, hold_rows = holdout_split(ds, config.holdout, config.seed)
-        cv_ds = subset(ds, cv_rows)
-    else:
-        cv_rows, hold_rows = np.arange(ds.n_rows), np.arange(0)
-        cv_ds = ds
-    folds = tuple(make_folds(cv_ds, cv=config.cv, seed=config.seed))
+    split = split_rows(ds, holdout=config.holdout, cv=config.cv, seed=config.seed)
+    cv_rows, hold_rows, cv_ds, folds = split.cv_rows, split.hold_rows, split.cv_ds, split.folds
     fold_of_row = fold_of_rows(cv_ds.n_rows, folds)
 
     skipped = {n: r for n in config.strategies if (r := _not_applicable(n, ds.task)) is not None}

@@ -82,6 +82,9 @@ def label_next(
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise DataError(f"The number of rows to label must be a whole number >= 1. Got {n!r}")
     name = strategy or recommendation_of(comparison).strategy
+    if name is None:  # nothing recommended (no skill): the baseline's, else the first that ran
+        ran = [k for k, r in comparison.results.items() if r.ok]
+        name = "baseline" if "baseline" in ran else next(iter(ran), None)
     if name is None:
         raise DataError("No strategy ran successfully, so no model can rank rows to label")
     result = comparison.results.get(name)

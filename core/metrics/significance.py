@@ -1,6 +1,7 @@
 """Uncertainty and significance: bootstrap confidence intervals of F1, and paired tests of a
 strategy against the baseline (Nadeau & Bengio's corrected resampled t-test over folds,
-McNemar on pooled predictions). Same conventions as :mod:`core.metrics.scores`.
+McNemar on pooled predictions; the Bayesian correlated t-test with a region of practical
+equivalence, Corani & Benavoli). Same conventions as :mod:`core.metrics.scores`.
 """
 
 from __future__ import annotations
@@ -206,3 +207,66 @@ def mcnemar_test(
         return PairedTestResult(float(min(b, c)), p_exact)
     statistic = (abs(b - c) - 1) ** 2 / (b + c)
     return PairedTestResult(float(statistic), float(stats.chi2.sf(statistic, df=1)))
+
+
+# ---------------------------------------------------------------- Bayesian correlated t-test
+
+DEFAULT_ROPE = 0.01
+"""Half-width of the region of practical equivalence of a per-fold score difference."""
+
+
+class BayesianComparison(NamedTuple):
+    """Posterior of ``a - b`` (Student t: ``mean``, ``scale``, ``df``) and its three masses."""
+
+    p_better: float  # P(a - b > rope)
+    p_equivalent: float  # P(|a - b| <= rope)
+    p_worse: float  # P(a - b < -rope)
+    mean: float
+    scale: float
+    df: int
+
+
+def bayesian_correlated_ttest(
+    scores_a: Sequence[float],
+    scores_b: Sequence[float],
+    *,
+    rope: float = DEFAULT_ROPE,
+    test_share: float,
+) -> BayesianComparison:
+    """Bayesian correlated t-test (Corani & Benavoli 2015) of paired per-fold scores.
+
+    With ``d = a - b`` over ``n`` folds and ``rho = test_share`` (the correlation between
+    folds; ``1/k`` for k-fold cross-validation), the posterior of the mean difference is
+    Student t with ``n - 1`` degrees of freedom, location ``mean(d)`` and scale
+    ``sqrt((1/n + rho/(1 - rho)) * var(d, ddof=1))``. Returns the masses right of ``rope``
+    (a better), inside ``[-rope, rope]`` (practically equivalent) and left of ``-rope`` (a
+    worse) -- the same numbers as ``baycomp.CorrelatedTTest.probs(b, a, rope)``. Zero
+    variance gives 0/1 masses at the mean; any NaN score gives NaN masses.
+    """
+    a = np.asarray(scores_a, dtype=np.float64)
+    b = np.asarray(scores_b, dtype=np.float64)
+    if a.ndim != 1 or a.shape != b.shape or a.size < 2:
+        raise DataError(
+            "The Bayesian t-test needs two equally long lists of at least two per-fold "
+            f"scores. Got shapes {a.shape} and {b.shape} instead"
+        )
+    if not 0 < test_share < 1:
+        raise DataError(f"test_share must lie strictly between 0 and 1. Got {test_share!r}")
+    if not rope >= 0:
+        raise DataError(f"rope must be a number >= 0. Got {rope!r} instead")
+    diff = a - b
+    n = diff.size
+    if np.isnan(diff).any():
+        nan = float("nan")
+        return BayesianComparison(nan, nan, nan, nan, nan, n - 1)
+    mean = float(diff.mean())
+    var = float(diff.var(ddof=1)) * (1.0 / n + test_share / (1.0 - test_share))
+    scale = float(np.sqrt(var))
+    if var == 0:
+        better, worse = float(mean > rope), float(mean < -rope)
+        if rope == 0 and mean == 0:
+            better = worse = 0.5
+    else:
+        better = float(stats.t.sf(rope, n - 1, loc=mean, scale=scale))
+        worse = float(stats.t.cdf(-rope, n - 1, loc=mean, scale=scale))
+    return BayesianComparison(better, max(0.0, 1.0 - better - worse), worse, mean, scale, n - 1)

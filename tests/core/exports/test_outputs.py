@@ -128,7 +128,11 @@ def test_results_json_has_every_contract_key(written):
         assert len(entry["fold_scores"]) == len(entry["train_scores"]) == 3
         assert {"holdout"} <= set(entry) and {"summary", "per_class"} <= set(entry["holdout"])
     rec = doc["recommendation"]
-    assert {"strategy", "metric", "reason"} <= set(rec) and rec["strategy"] in STRATEGIES[task]
+    assert {"strategy", "metric", "reason", "verdict"} <= set(rec)
+    # no_skill (issue 13): nothing is recommended, e.g. 18 rows of the class over 3 folds
+    assert rec["strategy"] in STRATEGIES[task] or (
+        rec["strategy"] is None and rec["verdict"] == "no_skill"
+    )
     assert {"scikit-learn", "imbalanced-learn", "numpy", "pandas"} <= set(doc["versions"])
     assert doc["command"] == "python -m core x" and doc["profile"] == {"task": task}
 
