@@ -5,7 +5,7 @@ Dataset. The same folds for every strategy are what make the comparison paired.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -104,3 +104,26 @@ def subset(ds: Dataset, rows: np.ndarray) -> Dataset:
     """The rows ``rows`` (positions) of ``ds`` as a Dataset; ``row_ids`` follow them."""
     rows = np.asarray(rows, dtype=np.intp)
     return replace(ds, X=ds.X.iloc[rows], y=np.asarray(ds.y)[rows], row_ids=ds.row_ids[rows])
+
+
+@dataclass(frozen=True)
+class CvSplit:
+    """The rows of one comparison: the hold-out set aside first (none when ``holdout`` is 0),
+    then the folds of the remaining cross-validation rows."""
+
+    cv_rows: np.ndarray  # positions in the full Dataset
+    hold_rows: np.ndarray
+    cv_ds: Dataset
+    folds: tuple[Fold, ...]  # positions in ``cv_ds``
+
+
+def split_rows(ds: Dataset, *, holdout: float, cv: int, seed: int) -> CvSplit:
+    """The one place a comparison, and every fit made on its folds later (the diagnostic
+    fits), takes its hold-out and folds from: same ``holdout``, ``cv`` and ``seed``, same rows."""
+    if holdout > 0:
+        cv_rows, hold_rows = holdout_split(ds, holdout, seed)
+        cv_ds = subset(ds, cv_rows)
+    else:
+        cv_rows, hold_rows = np.arange(ds.n_rows), np.arange(0)
+        cv_ds = ds
+    return CvSplit(cv_rows, hold_rows, cv_ds, tuple(make_folds(cv_ds, cv=cv, seed=seed)))
