@@ -14,6 +14,7 @@ from core.profile.finding import Finding
 from core.profile.stats import Difficulty, DuplicateStats, MultilabelStats
 
 SEVERE_IR = 10.0  # imbalance ratio (or IRLbl) from which imbalance counts as severe
+SEVERE_MAJORITY = 0.9  # single-label: a majority share from which imbalance counts as severe
 HIGH_SCUMBLE = 0.1  # above this, over-sampling rare labels also copies frequent ones
 HARD_SHARE = 0.5  # a minority class is "hard" when at least this share of its rows is not safe
 DUPLICATE_SHARE = 0.2  # a minority class whose duplicate share exceeds this is suspicious
@@ -216,20 +217,28 @@ def _severe(f: PitfallFacts) -> Finding | None:
             "label-aware over-sampling.",
             {"irlbl": severe, "mean_ir": f.ml.mean_ir},
         )
-    if not f.ratio >= SEVERE_IR:
+    n = f.ds.n_rows
+    big = f.counts[f.majority]
+    share = big / n if n else 0.0
+    if not (f.ratio >= SEVERE_IR or share >= SEVERE_MAJORITY):
         return None
     smallest = classes_by_rarity(list(f.counts.values()), list(f.counts))[0]
-    big, small, n = f.counts[f.majority], f.counts[smallest], f.ds.n_rows
+    small = f.counts[smallest]
     return Finding(
         "severe_imbalance",
         "warning",
         "Severe class imbalance",
         f"The largest class '{f.majority}' has {f.ratio:.1f} times as many rows as the smallest "
         f"'{smallest}' ({big} against {small}). A model that always predicts '{f.majority}' "
-        f"already scores {_pct(big / n)} accuracy while never finding '{smallest}'.",
+        f"already scores {_pct(share)} accuracy while never finding '{smallest}'.",
         "Judge models by per-class recall, balanced accuracy or macro F1 rather than accuracy; "
         "compare class weights, resampling and threshold tuning.",
-        {"imbalance_ratio": f.ratio, "largest": {f.majority: big}, "smallest": {smallest: small}},
+        {
+            "imbalance_ratio": f.ratio,
+            "majority_share": share,
+            "largest": {f.majority: big},
+            "smallest": {smallest: small},
+        },
     )
 
 

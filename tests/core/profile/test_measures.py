@@ -359,7 +359,9 @@ def test_too_small_for_smote(minority, largest_k):
     assert f"{largest_k + 1} row" in f.message
 
 
-@pytest.mark.parametrize(("counts", "fires"), [([100, 10], True), ([90, 10], False)])
+# [90, 10] no longer passes as "nothing alarming" (issue 13): a 90% majority is severe
+# whatever the ratio; [89, 11] (ratio 8.1, majority 89%) is still not severe.
+@pytest.mark.parametrize(("counts", "fires"), [([100, 10], True), ([89, 11], False)])
 def test_severe_imbalance(counts, fires):
     found = codes(build_profile(spread_ds(counts)))
     assert ("severe_imbalance" in found) == fires
@@ -367,6 +369,22 @@ def test_severe_imbalance(counts, fires):
         f = found["severe_imbalance"]
         assert f.evidence["imbalance_ratio"] == pytest.approx(10.0, abs=TOL)
         assert "10.0 times" in f.message and "90.9%" in f.message
+
+
+@pytest.mark.parametrize("counts", [[90, 10], [180, 15, 5]])
+def test_severe_imbalance_by_majority_share(counts):
+    # A majority of 90% or more is severe even when the ratio is under 10 (90 / 10 = 9).
+    f = codes(build_profile(spread_ds(counts)))["severe_imbalance"]
+    share = counts[0] / sum(counts)
+    assert f.evidence["majority_share"] == pytest.approx(share, abs=TOL)
+    assert f.evidence["imbalance_ratio"] == pytest.approx(counts[0] / min(counts), abs=TOL)
+    assert f"{100 * share:.1f}% accuracy" in f.message
+
+
+def test_majority_share_alone_fires_below_ratio_ten():
+    found = codes(build_profile(spread_ds([91, 10])))  # ratio 9.1, majority 90.1%
+    assert found["severe_imbalance"].evidence["imbalance_ratio"] < 10
+    assert "severe_imbalance" not in codes(build_profile(spread_ds([85, 15])))
 
 
 def test_findings_are_sorted_by_severity_and_validated():
