@@ -19,6 +19,7 @@ ensure_loaded()
 PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/table_view:", default=True),
     st.Page("pages/strategies.py", title="Strategies", icon=":material/tune:"),
+    st.Page("pages/diagnosis.py", title="Diagnosis", icon=":material/troubleshoot:"),
     st.Page("pages/results.py", title="Results", icon=":material/insights:"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("pages/tradeoffs.py", title="Trade-offs", icon=":material/show_chart:"),

@@ -88,6 +88,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="what threshold_tuning maximises",
     )
     a.add_argument("--beta", type=float, default=1.0, help="beta of the F-beta objective")
+    a.add_argument(
+        "--rope",
+        type=float,
+        default=None,
+        metavar="FLOAT",
+        help="half-width of the region of practical equivalence of the verdict (default 0.01)",
+    )
+    a.add_argument(
+        "--mute",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="leave a cause out of the diagnosis (repeatable), e.g. --mute overfitting",
+    )
+    a.add_argument(
+        "--no-diagnostic-fits",
+        action="store_true",
+        help="skip the learning curve and reference models (their causes become unclear)",
+    )
     return parser
 
 
@@ -113,13 +132,21 @@ def _cmd_profile(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from core.analysis.diagnosis import CAUSE_IDS, diagnose
     from core.evaluation.comparison import CompareConfig, default_strategies, run_comparison
+    from core.evaluation.diagnostic_fits import diagnostic_fits
     from core.exports.outputs import atomic_write, write_outputs
     from core.intake.dataset import load_dataset
     from core.modelling.options import StrategyOptions
     from core.profile.measures import build_profile
     from core.report.document import ReportBundle
 
+    unknown = [m for m in args.mute if m not in CAUSE_IDS]
+    if unknown:
+        raise DataError(
+            "Unknown cause id for --mute: " + ", ".join(map(repr, unknown)),
+            "Valid ids: " + ", ".join(CAUSE_IDS),
+        )
     ds = load_dataset(args.data, args.target, label_sep=args.label_sep)
     if args.sample is not None:
         from core.intake.sampling import stratified_sample
@@ -131,6 +158,7 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
         else default_strategies(ds.task)
     )
     options = StrategyOptions(threshold_objective=args.threshold_objective, beta=args.beta)
+    extra = {} if args.rope is None else {"rope": args.rope}
     config = CompareConfig(
         strategies=names,
         model=args.model,
@@ -140,13 +168,30 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
         options=options,
         n_jobs=args.n_jobs,
         important_class=args.important_class,
+        **extra,
     )
     comparison = run_comparison(ds, config, scheduler=args.scheduler)
     profile = build_profile(ds, cv=args.cv)
+    fits = None
+    if not args.no_diagnostic_fits:
+        fits = diagnostic_fits(
+            ds,
+            config,
+            important_class=comparison.important_class,
+            n_jobs=args.n_jobs,
+            scheduler=args.scheduler,
+        )
+    found = diagnose(comparison, profile=profile, dataset=ds, fits=fits, muted=args.mute)
     command = "python -m core " + " ".join(shlex.quote(a) for a in argv)
     out = Path(args.out)
-    bundle = ReportBundle(comparison, ds, profile, command=command)
-    paths = write_outputs(comparison, out, profile=profile.to_dict(), command=command)
+    bundle = ReportBundle(comparison, ds, profile, command=command, diagnosis=found, fits=fits)
+    paths = write_outputs(
+        comparison,
+        out,
+        profile=profile.to_dict(),
+        command=command,
+        diagnosis=found.to_dict(),
+    )
     paths["report"] = out / "report.html"
     atomic_write(paths["report"], lambda p: p.write_text(bundle.html, encoding="utf-8"))
     if bundle.label_next is not None:

@@ -7,10 +7,10 @@ import streamlit as st
 
 from core import plots
 from core.analysis.details import accuracy_f1_plane, per_class_long
-from core.analysis.findings import comparison_findings
 from core.analysis.recommendation import recommendation_of
 from core.metrics.scores import normalise_confusion
 from ui import state, views
+from ui.diagnosis import diagnosis_view, show_causes, show_verdict
 from ui.results import require_comparison
 
 st.title("Compare")
@@ -24,13 +24,13 @@ important = st.selectbox(
     f"{noun.capitalize()} that matters most",
     classes,
     index=classes.index(comparison.important_class),
-    help="The recommendation favours the strategy with the best F1 on it.",
+    help=(
+        "The verdict compares every strategy with the baseline on F1 of this class, fold by "
+        "fold; among those practically equivalent to the best it prefers the simplest."
+    ),
 )
 advice = recommendation_of(comparison, important_class=important)
-if advice.strategy is not None:
-    st.success(f"**Recommended: {advice.strategy}.** {advice.reason}")
-else:
-    st.error(advice.reason)
+show_verdict(advice)
 
 # ---------------------------------------------------------------- table
 st.subheader("All strategies")
@@ -113,8 +113,20 @@ if plane.region is not None:
 
 # ---------------------------------------------------------------- findings
 st.subheader("Findings")
+st.caption(
+    f"The causes found for '{important}', one each whatever number of strategies it concerns "
+    "(the evidence, the charts and what to do next are on the **Diagnosis** page), then the "
+    "data pitfalls."
+)
+muted = st.session_state.get(state.MUTED_CAUSES) or ()
+view = diagnosis_view(
+    comparison, important=important, muted=muted, run_fits=False, with_figures=False
+)
+shown = show_causes(view.diagnosis.found)
 profile = st.session_state.get(state.PROFILE)
-findings = list(comparison_findings(comparison))
+pitfalls = []
 if profile is not None and profile.classes == comparison.classes:
-    findings = list(profile.findings) + findings
-views.show_findings(findings, empty="Nothing alarming in these results.")
+    pitfalls = list(profile.findings)
+if pitfalls or not shown:
+    views.show_findings(pitfalls, empty=None if shown else "Nothing alarming in these results.")
+st.page_link("pages/diagnosis.py", label="See the diagnosis", icon=":material/troubleshoot:")

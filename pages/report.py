@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.errors import DataError
-from core.report.document import ReportBundle, check_inputs
+from core.report.document import ReportBundle
 from ui import state
 from ui.cache import SessionCache, cache_key
+from ui.diagnosis import compared_inputs, diagnosis_view, show_verdict
 from ui.results import require_comparison
 
 REPORTS = SessionCache(state.REPORT_CACHE, max_entries=2)
 PREVIEW_HEIGHT = 900
 
 
-def _build(comparison, dataset, profile) -> ReportBundle:
-    bundle = ReportBundle(comparison, dataset, profile)
+def _build(comparison, dataset, profile, view) -> ReportBundle:
+    bundle = ReportBundle(comparison, dataset, profile, diagnosis=view.diagnosis, fits=view.fits)
     with st.spinner("Building the report…"):
         _ = bundle.html
     return bundle
@@ -25,27 +25,26 @@ def _build(comparison, dataset, profile) -> ReportBundle:
 
 st.title("Report")
 comparison = require_comparison()
-dataset = st.session_state.get(state.DATASET)
-profile = st.session_state.get(state.PROFILE)
-try:
-    check_inputs(comparison, dataset, None)
-except DataError:
-    dataset = None  # the loaded data is not what was compared (e.g. a reopened run)
-try:
-    check_inputs(comparison, None, profile)
-except DataError:
-    profile = None
-if dataset is None:
-    profile = None
+dataset, profile = compared_inputs(comparison)  # None when another file is loaded now
+# The diagnosis the Diagnosis page shows (its mutes, and its fits once they have run there).
+muted = tuple(st.session_state.get(state.MUTED_CAUSES) or ())
+view = diagnosis_view(comparison, muted=muted, run_fits=False, with_figures=False)
 
-# Built once per comparison and per what the report can include (the data, the profile);
-# a reopened run equal in data and config still gets its own report (its own fit times).
+# Built once per comparison and per what the report can include (the data, the profile,
+# the diagnostic fits, the muted causes); a reopened run equal in data and config still gets
+# its own report (its own fit times).
 key = cache_key(
-    comparison.dataset, comparison.config, "report", dataset is not None, profile is not None
+    comparison.dataset,
+    comparison.config,
+    "report",
+    dataset is not None,
+    profile is not None,
+    view.fits is not None,
+    muted,
 )
 bundle: ReportBundle | None = REPORTS.get(key)
 if bundle is None or bundle.comparison is not comparison:
-    bundle = REPORTS.put(key, _build(comparison, dataset, profile))
+    bundle = REPORTS.put(key, _build(comparison, dataset, profile, view))
 
 data = comparison.dataset
 advice = bundle.doc["recommendation"]
@@ -54,8 +53,7 @@ st.caption(
     f"{comparison.config.cv}-fold cross-validation. The HTML report is one file that opens "
     "offline in any browser: send it to people without Python."
 )
-if advice["strategy"] is not None:
-    st.success(f"**Recommended: {advice['strategy']}.** {advice['reason']}")
+show_verdict(advice)
 if dataset is None:
     st.info(
         "The dataset of this run is not loaded, so the report leaves out the column decisions, "

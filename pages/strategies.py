@@ -15,6 +15,7 @@ from core.modelling.models import MODELS
 from core.modelling.options import StrategyOptions
 from core.modelling.strategies import STRATEGIES
 from ui import state
+from ui.diagnosis import RunFlash
 from ui.results import cached, run
 
 st.title("Strategies")
@@ -189,17 +190,18 @@ if st.button("Run comparison", type="primary", disabled=not picked):
     finally:
         cancel.empty()
     ok = [n for n, r in comparison.results.items() if r.ok]
-    failed = {n: r.error for n, r in comparison.results.items() if not r.ok}
-    st.success(
-        f"Compared {len(ok)} strategies on {config.cv} folds"
-        + (" (reused the cached result for this data and configuration)." if already else ".")
-    )
-    for name, reason in failed.items():
+    failed = tuple((n, str(r.error)) for n, r in comparison.results.items() if not r.ok)
+    flash = RunFlash(len(ok), config.cv, already, failed)
+    if st.session_state.get(state.RUN_ID) is not None:
+        # a finished comparison lands on Diagnosis (DESIGN.md "Words on screen"), which says so
+        st.session_state[state.RUN_FLASH] = flash
+        st.switch_page("pages/diagnosis.py")
+    # the run could not be saved: stay, so the warning saying so stays on screen
+    st.caption(f":material/check_circle: {flash.message}")
+    for name, reason in failed:
         st.warning(f"{name} could not run: {reason}")
+    st.page_link("pages/diagnosis.py", label="See the diagnosis", icon=":material/troubleshoot:")
     st.page_link("pages/compare.py", label="See the comparison", icon=":material/compare_arrows:")
-    st.page_link(
-        "pages/results.py", label="See each strategy's results", icon=":material/insights:"
-    )
 elif st.session_state.get(state.CANCELLED):
     st.session_state[state.CANCELLED] = False
     st.warning("The comparison was cancelled before it finished; nothing from it was kept.")

@@ -42,6 +42,10 @@ SEARCH_CACHE = "tradeoff_search_cache"  # cache_key(..., "search", positive, tri
 LAST_SEARCH = "tradeoff_last_search"  # cache_key(..., "last-search", positive) -> SEARCH_CACHE key
 REPORT_CACHE = "report_bundle"  # cache_key(..., "report", with data, with profile) -> ReportBundle
 RUNS_COMPARED = "runs_compared"  # (run a, run b) -> store.compare(a, b)
+FITS_CACHE = "diagnostic_fits_cache"  # cache_key(data, config, "fits", class) -> DiagnosticFits
+# The Diagnosis page
+MUTED_CAUSES = "diagnosis_muted_causes"  # cause ids the user muted (the multiselect's key)
+RUN_FLASH = "run_flash"  # RunFlash: what the last "Run comparison" did, shown where it lands
 # The Runs page
 RUNS_FLASH = "runs_flash"  # (kind, message) to show after the rerun that follows an action
 

@@ -141,9 +141,15 @@ def _strategy_dict(result: StrategyResult, n_holdout: int) -> dict[str, Any]:
 
 
 def results_dict(
-    comparison: Comparison, *, profile: dict | None = None, command: str | None = None
+    comparison: Comparison,
+    *,
+    profile: dict | None = None,
+    command: str | None = None,
+    diagnosis: dict | None = None,
 ) -> dict[str, Any]:
-    """The results.json document (DESIGN.md contract), JSON-safe (NaN -> null)."""
+    """The results.json document (DESIGN.md contract), JSON-safe (NaN -> null).
+
+    ``diagnosis`` (``Diagnosis.to_dict()``) is written under ``diagnosis`` when given."""
     from core.exports.tradeoff_json import tradeoff_dict
 
     ds = comparison.dataset
@@ -174,6 +180,7 @@ def results_dict(
             "strategies": list(config.strategies),
             "options": _options_dict(config.options),
             "important_class": config.important_class,
+            "rope": config.rope,
         },
         "strategies": {
             name: _strategy_dict(result, ds.n_holdout_rows)
@@ -187,6 +194,8 @@ def results_dict(
         doc["command"] = command
     if profile is not None:
         doc["profile"] = profile
+    if diagnosis is not None:
+        doc["diagnosis"] = diagnosis
     return jsonable(doc)
 
 
@@ -358,8 +367,10 @@ def write_outputs(
     *,
     profile: dict | None = None,
     command: str | None = None,
+    diagnosis: dict | None = None,
 ) -> dict[str, Path]:
-    """Write results.json, metrics.csv and predictions.csv into ``out_dir`` (created).
+    """Write results.json, metrics.csv and predictions.csv into ``out_dir`` (created);
+    ``diagnosis`` as in :func:`results_dict`.
 
     Returns ``{"results": ..., "metrics": ..., "predictions": ...}`` paths.
     """
@@ -371,7 +382,7 @@ def write_outputs(
         "predictions": out / "predictions.csv",
     }
     text = json.dumps(
-        results_dict(comparison, profile=profile, command=command),
+        results_dict(comparison, profile=profile, command=command, diagnosis=diagnosis),
         indent=2,
         allow_nan=False,
         ensure_ascii=False,

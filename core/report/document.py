@@ -26,14 +26,18 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 import core
+from core.analysis.diagnosis import Diagnosis, diagnose
+from core.analysis.recommendation import recommendation_of
 from core.errors import DataError
 from core.evaluation.comparison import Comparison
+from core.evaluation.diagnostic_fits import DiagnosticFits
 from core.exports.label_next import label_next
 from core.exports.outputs import atomic_write, metrics_long, predictions_long, results_dict
 from core.exports.tables import csv_bytes, excel_bytes
 from core.intake.dataset import Dataset
 from core.profile.measures import Profile
 from core.report import sections
+from core.report.diagnosis_section import diagnosis_section
 from core.report.parts import PLOTLY_CONFIG, FigureStore, script_json
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -82,16 +86,22 @@ def build_report(
     label_next_note: str | None = None,
     doc: dict[str, Any] | None = None,
     generated_at: datetime | None = None,
+    diagnosis: Diagnosis | None = None,
+    fits: DiagnosticFits | None = None,
 ) -> str:
-    """The report as one HTML document (str).
+    """The report as one HTML document (str), opening with the verdict and the diagnosis.
 
     ``dataset`` (the compared Dataset) adds the schema decisions and the rows to label next;
     ``profile`` the imbalance profile and data pitfalls; ``command`` the exact CLI command
     that made the run (else one is built from the configuration). ``label_next_rows`` (or
     ``label_next_note``, why there are none) and ``doc`` (:func:`core.exports.outputs.results_dict`)
-    are reused when already computed.
+    are reused when already computed. ``diagnosis`` (else diagnosed here, without ``fits``
+    when none are given: the causes that need them say so) and ``fits`` (the learning curve
+    and reference models) feed the first section.
     """
     check_inputs(comparison, dataset, profile)
+    if diagnosis is None:
+        diagnosis = diagnose(comparison, profile=profile, dataset=dataset, fits=fits)
     if doc is None:
         doc = results_dict(
             comparison, profile=None if profile is None else profile.to_dict(), command=command
@@ -103,6 +113,8 @@ def build_report(
         except DataError as err:
             label_note = str(err)
     store = FigureStore()
+    rec = recommendation_of(comparison)
+    top = diagnosis_section(comparison, rec, diagnosis, fits=fits, store=store)
     ctx = sections.context(
         comparison,
         doc=doc,
@@ -115,6 +127,7 @@ def build_report(
     )
     when = generated_at or datetime.now(UTC)
     ctx.update(
+        diagnosis=top,
         generated_at=when.strftime("%Y-%m-%d %H:%M UTC"),
         app_version=core.__version__,
         plotly_js=_plotly_js(),
@@ -161,16 +174,30 @@ class ReportBundle:
     dataset: Dataset | None = None
     profile: Profile | None = None
     command: str | None = None
+    diagnosis: Diagnosis | None = None  # None: diagnosed on first use (with ``fits``, if any)
+    fits: DiagnosticFits | None = None
     _label_note: str | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         check_inputs(self.comparison, self.dataset, self.profile)
 
     @cached_property
+    def diagnosed(self) -> Diagnosis:
+        """The diagnosis of the important class (the one given, else made once here)."""
+        if self.diagnosis is not None:
+            return self.diagnosis
+        return diagnose(self.comparison, profile=self.profile, dataset=self.dataset, fits=self.fits)
+
+    @cached_property
     def doc(self) -> dict[str, Any]:
-        """The results.json document."""
+        """The results.json document (with the diagnosis)."""
         prof = None if self.profile is None else self.profile.to_dict()
-        return results_dict(self.comparison, profile=prof, command=self.command)
+        return results_dict(
+            self.comparison,
+            profile=prof,
+            command=self.command,
+            diagnosis=self.diagnosed.to_dict(),
+        )
 
     @cached_property
     def label_next(self) -> pd.DataFrame | None:
@@ -201,6 +228,8 @@ class ReportBundle:
             label_next_rows=self.label_next,
             label_next_note=self.label_note,
             doc=self.doc,
+            diagnosis=self.diagnosed,
+            fits=self.fits,
         )
 
     def html_bytes(self) -> bytes:

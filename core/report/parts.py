@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from core.evaluation.comparison import Comparison
 from core.metrics.decision_rules import default_cost_matrix
+from core.metrics.significance import DEFAULT_ROPE
 from core.modelling.options import StrategyOptions
 from core.profile.finding import Finding
 
@@ -285,12 +286,14 @@ def reproduce_command(
         args += ["--threshold-objective", custom["threshold_objective"]]
     if "beta" in custom:
         args += ["--beta", repr(float(custom["beta"]))]
+    if config.rope != DEFAULT_ROPE:
+        args += ["--rope", repr(config.rope)]
     return " ".join(shlex.quote(a) for a in [*args, "--out", out_dir])
 
 
 def reproduce_script(comparison: Comparison, *, data_path: str | None = None) -> str | None:
     """A short Python script that rebuilds and fits the recommended pipeline with ``core``
-    (None when every strategy failed)."""
+    (None when nothing is recommended: every strategy failed, or none has skill)."""
     from core.analysis.recommendation import recommendation_of
 
     name = recommendation_of(comparison).strategy

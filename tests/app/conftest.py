@@ -33,6 +33,9 @@ SEVERITIES = ("error", "warning", "info")
 SEEDED_STRATEGIES = ("baseline", "class_weight", "random_under")  # cheap ones
 
 
+BOX_KINDS = ("success", "info", "warning", "error")
+
+
 class DataPageView:
     """An AppTest session of app.py, driven through the Data page's widgets by their labels."""
 
@@ -78,6 +81,10 @@ class DataPageView:
                 if text.startswith("**") and ".**" in text:
                     shown.append((severity, text[2 : text.index(".**")]))
         return shown
+
+    def boxes(self) -> dict[str, list[str]]:
+        """The texts of the page's alert boxes, by kind (success, info, warning, error)."""
+        return {k: [b.value for b in getattr(self.at, k)] for k in BOX_KINDS}
 
     def plotly_specs(self) -> list[dict]:
         """The Plotly figures on the page, as the JSON specs sent to the browser."""

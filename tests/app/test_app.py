@@ -9,6 +9,8 @@ import pytest
 from sklearn.metrics import accuracy_score, f1_score
 
 from core.analysis.planes import plane
+from core.analysis.recommendation import recommendation_of
+from core.report.diagnosis import verdict_kind, verdict_line
 from ui import state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +66,12 @@ def _run_button(app, comparison, run_id) -> None:
     assert tuple(app.widget("multiselect", "Strategies").value) == comparison.config.strategies
 
 
+def _verdict_box(app, comparison, run_id) -> None:
+    rec = recommendation_of(comparison)
+    shown = [el.value for el in getattr(app.at, verdict_kind(rec.verdict))]
+    assert shown[0] == f"**{verdict_line(rec)}** {rec.reason}"
+
+
 def _headline_metrics(app, comparison, run_id) -> None:
     result = comparison.results[app.widget("selectbox", "Strategy").value]
     y_true, y_pred = comparison.y_true, result.oof_pred  # pooled out-of-fold predictions
@@ -92,6 +100,7 @@ def _saved_run_listed(app, comparison, run_id) -> None:
 MARKERS = {  # one piece of content per page, computed without the page
     "pages/data.py": _rows_analysed,
     "pages/strategies.py": _run_button,
+    "pages/diagnosis.py": _verdict_box,
     "pages/results.py": _headline_metrics,
     "pages/compare.py": _strategy_table,
     "pages/tradeoffs.py": _pareto_metric,

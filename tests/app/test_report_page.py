@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.profile.measures import build_profile
+from core.report.diagnosis import verdict_kind, verdict_line
 from core.report.document import ReportBundle
 from ui import state
 
@@ -74,8 +75,10 @@ def test_downloads_come_html_first_with_a_preview_of_the_same_report(
     assert isinstance(bundle, ReportBundle) and bundle.comparison is comparison
     preview = at.get("iframe")
     assert len(preview) == 1 and preview[0].proto.srcdoc == bundle.html
-    recommended = bundle.doc["recommendation"]["strategy"]
-    assert at.success[0].value.startswith(f"**Recommended: {recommended}.**")
+    advice = bundle.doc["recommendation"]
+    kind = verdict_kind(advice["verdict"])  # the same box as on Diagnosis and Compare
+    assert getattr(at, kind)[0].value == f"**{verdict_line(advice)}** {advice['reason']}"
+    assert f"Recommended: {advice['strategy']}." in getattr(at, kind)[0].value
     assert f"rows where **{bundle.label_next['strategy'].iloc[0]}** is least sure" in (
         at.markdown[0].value
     )
@@ -95,8 +98,9 @@ def test_a_reopened_run_without_its_dataset_still_offers_the_report(datasets, co
         }
     )
     assert _buttons(at) == BUTTONS
-    assert "The dataset of this run is not loaded" in at.info[0].value
-    assert at.info[1].value.startswith("Not available: the dataset of this run is not loaded")
+    notes = [i.value for i in at.info if not i.value.startswith("**")]  # not the verdict box
+    assert "The dataset of this run is not loaded" in notes[0]
+    assert notes[1].startswith("Not available: the dataset of this run is not loaded")
     bundle = _bundle(at)
     assert bundle.dataset is None and "The column decisions are not available" in bundle.html
 

@@ -8,6 +8,7 @@ import pytest
 from core.analysis.details import at_threshold, strategy_details
 from core.analysis.recommendation import recommendation_of
 from core.evaluation.comparison import CompareConfig, default_strategies, run_comparison
+from core.report.diagnosis import verdict_kind, verdict_line
 from ui import state
 
 SAMPLES = {
@@ -75,7 +76,8 @@ def test_run_comparison_equals_core_and_reuses_the_cache(app, default_sample):
     app.run()
     app.widget("button", "Run comparison").click()
     app.run()
-    assert any("Compared 2 strategies on 3 folds" in s.value for s in app.at.success)
+    assert app.at.title[0].value == "Diagnosis"  # a finished run lands on Diagnosis
+    assert any("Compared 2 strategies on 3 folds" in c.value for c in app.at.caption)
     shown = app.at.session_state[state.COMPARISON]
     expected = run_comparison(
         ds,
@@ -91,9 +93,11 @@ def test_run_comparison_equals_core_and_reuses_the_cache(app, default_sample):
     for name in ("baseline", "class_weight"):
         np.testing.assert_array_equal(shown.results[name].oof_pred, expected.results[name].oof_pred)
         assert shown.results[name].summary == expected.results[name].summary
+    app.at.switch_page("pages/strategies.py")
+    app.run()
     app.widget("button", "Run comparison").click()
     app.run()
-    assert any("reused the cached result" in s.value for s in app.at.success)
+    assert any("reused the cached result" in c.value for c in app.at.caption)
     assert app.at.session_state[state.COMPARISON] is shown
 
 
@@ -136,7 +140,12 @@ def test_compare_page_table_recommendation_and_charts(open_app, sample_compariso
     expected = comparison.table().set_index("strategy")["macro_f1"]
     assert dict(zip(table["strategy"], table["macro_f1"], strict=True)) == expected.to_dict()
     advice = recommendation_of(comparison)
-    assert any(f"Recommended: {advice.strategy}" in s.value for s in view.at.success)
+    # the verdict's box, coloured by its strength: green only for a clear winner
+    assert view.boxes()[verdict_kind(advice.verdict)][0] == (
+        f"**{verdict_line(advice)}** {advice.reason}"
+    )
+    if advice.verdict != "clear_winner":
+        assert view.boxes()["success"] == []
     titles = [spec["layout"]["title"]["text"] for spec in view.plotly_specs()]
     assert any("per class, by strategy" in t for t in titles)
     assert any("each strategy as a point" in t for t in titles)
@@ -150,9 +159,9 @@ def test_important_class_changes_the_recommendation_target(open_app, sample_comp
     view.widget("selectbox", "Class that matters most").set_value("failure")
     view.run()
     advice = recommendation_of(comparison, important_class="failure")
-    assert any(
-        f"Recommended: {advice.strategy}" in s.value and "failure" in s.value
-        for s in view.at.success
+    assert advice.class_name == "failure" and "failure" in advice.reason
+    assert view.boxes()[verdict_kind(advice.verdict)][0] == (
+        f"**{verdict_line(advice)}** {advice.reason}"
     )
 
 

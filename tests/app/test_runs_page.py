@@ -12,6 +12,7 @@ from core.analysis.recommendation import recommendation_of
 from core.evaluation.comparison import CompareConfig, run_comparison
 from core.intake.dataset import load_dataset
 from core.profile.measures import build_profile
+from core.report.diagnosis import verdict_kind, verdict_line
 from core.runs.store import ENV_VAR, RunStore
 from ui import state
 
@@ -114,9 +115,9 @@ def test_the_listed_recommendation_is_the_one_the_compare_page_names(app, two_ru
     app.run()
     app.at.switch_page("pages/compare.py")
     app.run()
-    assert any(s.value.startswith(f"**Recommended: {rec.strategy}.**") for s in app.at.success), [
-        s.value for s in app.at.success
-    ]
+    shown = app.boxes()[verdict_kind(rec.verdict)]
+    assert shown[0] == f"**{verdict_line(rec)}** {rec.reason}", shown
+    assert f"Recommended: {rec.strategy}." in shown[0]
 
 
 def test_opening_a_run_with_its_data_brings_back_results_compare_and_data(app, two_runs, churn_run):
@@ -220,11 +221,16 @@ def test_a_comparison_run_in_the_app_is_saved_and_its_id_shown(app, runs_home):
     pd.testing.assert_frame_equal(
         saved.comparison.table(), app.at.session_state[state.COMPARISON].table()
     )
+    assert app.at.title[0].value == "Diagnosis"  # a finished run lands on Diagnosis
+    app.at.switch_page("pages/strategies.py")
+    app.run()
     app.widget("button", "Run comparison").click()  # the same again: reused, not saved twice
     app.run()
     assert RunStore(runs_home).list()["id"].tolist() == [run_id]
     assert app.at.session_state[state.RUN_ID] == run_id
     RunStore(runs_home).delete(run_id)  # deleted on the Runs page: running it saves it anew
+    app.at.switch_page("pages/strategies.py")
+    app.run()
     app.widget("button", "Run comparison").click()
     app.run()
     (again,) = RunStore(runs_home).list()["id"]

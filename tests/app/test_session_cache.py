@@ -26,7 +26,7 @@ _KEY_NAMES = {
     "RAW", "RAW_BYTES", "SOURCE", "TARGET", "DATASET", "PROFILE", "SAMPLE_ROWS", "UPLOAD_HASH",
     "UPLOAD_ERROR", "LOADS", "COMPARISON", "CONFIG", "RUN_ID", "CANCELLED", "COMPARISON_CACHE",
     "DETAILS_CACHE", "SIDES_CACHE", "SEARCH_CACHE", "LAST_SEARCH", "REPORT_CACHE",
-    "RUNS_COMPARED", "RUNS_FLASH",
+    "RUNS_COMPARED", "RUNS_FLASH", "FITS_CACHE", "MUTED_CAUSES", "RUN_FLASH",
 }  # fmt: skip
 _KEY_VALUES = {getattr(state, name) for name in _KEY_NAMES}
 NOT_KEYS = {"DEFAULT_SAMPLE"}
@@ -216,6 +216,7 @@ def test_every_cache_is_a_session_cache_under_its_own_key():
         state.LAST_SEARCH: 32,
         state.REPORT_CACHE: 2,
         state.RUNS_COMPARED: 4,
+        state.FITS_CACHE: 4,
     }
 
 

@@ -1,5 +1,6 @@
 """The whole journey in a real browser: upload a CSV, pick its target, run three strategies,
-read the Compare table, see the Results charts; a full-page screenshot of every page.
+land on Diagnosis (the verdict, the causes), read the Compare table, see the Results charts;
+a full-page screenshot of every page.
 
 Screenshots go to tests/artifacts/<page>.png on every run. ``UPDATE_SCREENSHOTS=1`` also
 refreshes the README's copies in docs/screenshots/ (tracked files, so not on every run).
@@ -18,8 +19,13 @@ import pytest
 from pageops import RERUN_MS, choose, open_page, pick_strategies, settled
 from playwright.sync_api import Locator, Page, expect
 
+from core.analysis.diagnosis import diagnose
+from core.analysis.recommendation import recommendation_of
 from core.evaluation.comparison import CompareConfig, run_comparison
+from core.evaluation.diagnostic_fits import diagnostic_fits
 from core.intake.dataset import load_dataset
+from core.profile.measures import build_profile
+from core.report.diagnosis import next_steps, verdict_kind, verdict_line
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +43,8 @@ FOLDS = 3
 expect.set_options(timeout=RERUN_MS)
 MAX_DOC_PNG = 600_000  # bytes; the README's screenshots are committed
 DOC_HEIGHT = 2_400  # px kept of a page for the README (its top)
+ALERT = {"success": "stAlertContentSuccess", "info": "stAlertContentInfo",
+         "warning": "stAlertContentWarning"}  # fmt: skip
 MARKS = ".heatmaplayer .hm image, .scatterlayer path.js-line, .barlayer .point path"  # drawn data
 
 # Records the text of every progress bar that appears, however briefly (a fast run can
@@ -157,9 +165,13 @@ def test_upload_run_three_strategies_and_compare(page: Page, streamlit_server, t
 
     page.evaluate(WATCH_PROGRESS)
     page.get_by_role("button", name="Run comparison").click()
-    done = page.get_by_test_id("stAlertContentSuccess")
-    expect(done).to_have_text(f"Compared 3 strategies on {FOLDS} folds.", timeout=RUN_MS)
-    settled(page)
+
+    # ------------------------------------------------------------ Diagnosis: where it lands
+    heading = page.get_by_test_id("stHeading").get_by_role("heading", name="Diagnosis", exact=True)
+    expect(heading).to_be_visible(timeout=RUN_MS)
+    done = page.get_by_test_id("stCaptionContainer").filter(has_text="Compared 3 strategies")
+    expect(done).to_contain_text(f"Compared 3 strategies on {FOLDS} folds.", timeout=RUN_MS)
+    settled(page, RUN_MS)
     progress = page.evaluate("window.__progress")
     assert progress, "no progress bar appeared while the comparison ran"
     # Updates may be merged on the way (the last one with the bar's removal), but the bar
@@ -171,6 +183,30 @@ def test_upload_run_three_strategies_and_compare(page: Page, streamlit_server, t
     expect(page.get_by_test_id("stProgress")).to_have_count(0)  # removed when finished
     expect(page.get_by_role("button", name="Cancel run")).to_have_count(0)  # so is Cancel
     expect(page.get_by_role("link", name="See the comparison")).to_be_visible()
+    # the verdict opens the page, in the colour of its strength (green only for a clear winner)
+    rec = recommendation_of(expected)
+    box = page.get_by_test_id(ALERT[verdict_kind(rec.verdict)]).first
+    expect(box).to_contain_text(verdict_line(rec))
+    if rec.verdict != "clear_winner":
+        expect(page.get_by_test_id("stAlertContentSuccess")).to_have_count(0)
+    # then the causes, in core's rank order, those found open
+    found = diagnose(
+        expected,
+        profile=build_profile(ds),
+        dataset=ds,
+        fits=diagnostic_fits(ds, expected.config, important_class=expected.important_class),
+    )
+    causes = page.get_by_test_id("stExpander").locator("summary")
+    expect(causes).to_have_count(len(found.causes))
+    labels = causes.all_inner_texts()
+    for label, cause in zip(labels, found.causes, strict=True):
+        assert cause.title in label, (label, cause.title)
+    expect(page.get_by_text("What to do next", exact=True)).to_be_visible()
+    steps = page.get_by_test_id("stMarkdownContainer").filter(has=page.locator("ol")).last
+    expect(steps.locator("li")).to_have_count(len(next_steps(found)))
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    _screenshot(page, "diagnosis")
+    open_page(page, "Strategies")
     _screenshot(page, "strategies")
 
     # ------------------------------------------------------------ Compare: the table
@@ -186,7 +222,8 @@ def test_upload_run_three_strategies_and_compare(page: Page, streamlit_server, t
         assert cells[1] == "ok"
         want = expected.results[name].summary["accuracy"]
         assert math.isclose(float(cells[2]), want, abs_tol=1e-9), (name, cells[2], want)
-    advice = page.get_by_test_id("stAlertContentSuccess").first
+    # the verdict's box (green only for a clear winner, so any alert kind)
+    advice = page.locator("[data-testid^='stAlertContent']").filter(has_text="Recommended: ").first
     expect(advice).to_contain_text("Recommended: ")
     assert any(f"Recommended: {n}." in advice.inner_text() for n in STRATEGIES)
     per_class = page.get_by_test_id("stPlotlyChart").first  # grouped bars: strategy x class
@@ -215,5 +252,5 @@ def test_upload_run_three_strategies_and_compare(page: Page, streamlit_server, t
     expect(page.get_by_test_id("stException")).to_have_count(0)
     _screenshot(page, "results")
 
-    for name in ("data", "strategies", "compare", "results"):
+    for name in ("data", "strategies", "diagnosis", "compare", "results"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000

@@ -90,8 +90,10 @@ def test_a_run_survives_a_server_restart_and_its_report_downloads(
     _set_folds(page, FOLDS)
     pick_strategies(page, STRATEGIES)
     page.get_by_role("button", name="Run comparison").click()
-    done = page.get_by_test_id("stAlertContentSuccess")
-    expect(done).to_have_text(f"Compared 3 strategies on {FOLDS} folds.", timeout=RUN_MS)
+    # a finished run lands on Diagnosis, which says what ran and where it was saved
+    done = page.get_by_test_id("stCaptionContainer").filter(has_text="Compared 3 strategies")
+    expect(done).to_contain_text(f"Compared 3 strategies on {FOLDS} folds.", timeout=RUN_MS)
+    expect(page.get_by_role("heading", name="Diagnosis")).to_be_visible()
     saved = page.get_by_test_id("stCaptionContainer").filter(has_text=RUN_ID)
     expect(saved).to_have_count(1)
     run_id = RUN_ID.search(saved.inner_text()).group(1)

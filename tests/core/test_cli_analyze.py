@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
+from core.analysis.diagnosis import CAUSE_IDS
+from core.analysis.recommendation import VERDICTS
 from core.cli import main
 
 
@@ -80,3 +82,77 @@ def test_bad_input_writes_no_report(tmp_path, capsys):
     assert code == 2
     assert capsys.readouterr().err.startswith("error: Target column 'nope' is not in the file")
     assert not (tmp_path / "o" / "report.html").exists()
+
+
+# --------------------------------------------------------------------------- the diagnosis
+
+
+def test_analyze_writes_the_verdict_and_the_diagnosis(analyzed):
+    out, _, _, _ = analyzed
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    rec, found = doc["recommendation"], doc["diagnosis"]
+    assert rec["verdict"] in VERDICTS
+    assert set(rec) >= {"strategy", "metric", "class", "value", "p_value", "reason", "verdict",
+                        "alternatives", "evidence"}  # fmt: skip
+    assert set(found) == {"class", "summary", "causes"}
+    assert found["class"] == rec["class"] and found["summary"]
+    assert sorted(c["id"] for c in found["causes"]) == sorted(CAUSE_IDS)  # nothing muted
+    for cause in found["causes"]:
+        assert set(cause) == {"id", "verdict", "severity", "title", "evidence", "suggestion",
+                              "how_to_read"}  # fmt: skip
+        assert cause["verdict"] in ("yes", "no", "unclear")
+    ranks = [("yes", "unclear", "no").index(c["verdict"]) for c in found["causes"]]
+    assert ranks == sorted(ranks)
+    by_id = {c["id"]: c for c in found["causes"]}
+    # the diagnostic fits ran: the causes that need them are judged, not "missing"
+    for needs_fits in ("scarcity", "model_family"):
+        assert "missing" not in by_id[needs_fits]["evidence"], by_id[needs_fits]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.index('<section id="diagnosis">') < html.index('<section id="summary">')
+    for cause in found["causes"]:
+        assert f'id="cause-{cause["id"]}"' in html
+
+
+def test_mute_rope_and_no_diagnostic_fits(tmp_path, datasets):
+    ds = datasets["binary"]
+    frame = ds.X.copy()
+    frame["y"] = np.asarray(ds.classes)[ds.y]
+    (tmp_path / "d.csv").write_text(frame.to_csv(index=False), encoding="utf-8")
+    argv = [
+        "analyze", str(tmp_path / "d.csv"), "--target", "y", "--strategies",
+        "baseline,class_weight", "--cv", "3", "--n-jobs", "1", "--out", str(tmp_path / "o"),
+        "--mute", "overfitting", "--mute", "leakage_suspect", "--rope", "0.05",
+        "--no-diagnostic-fits",
+    ]  # fmt: skip
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(argv) == 0
+    doc = json.loads((tmp_path / "o" / "results.json").read_text(encoding="utf-8"))
+    ids = [c["id"] for c in doc["diagnosis"]["causes"]]
+    assert sorted(ids) == sorted(set(CAUSE_IDS) - {"overfitting", "leakage_suspect"})
+    by_id = {c["id"]: c for c in doc["diagnosis"]["causes"]}
+    assert by_id["scarcity"]["verdict"] == "unclear"  # no learning curve without the fits
+    assert "missing" in by_id["scarcity"]["evidence"]
+    assert doc["recommendation"]["evidence"]["rope"] == 0.05
+    html = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert 'id="cause-overfitting"' not in html and 'id="cause-scarcity"' in html
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--rope", "2"], "rope"),
+        (["--rope", "-0.1"], "rope"),
+        (["--rope", "abc"], "--rope"),
+        (["--mute", "nope"], "Unknown cause id for --mute: 'nope'"),
+    ],
+)
+def test_a_bad_rope_or_mute_id_exits_2_with_one_line(tmp_path, capsys, extra, said):
+    data = tmp_path / "d.csv"
+    rows = "".join(f"{v},{'xy'[i % 2]}\n" for i, v in enumerate([3, 1, 4, 1, 5, 9, 2, 6]))
+    data.write_text("a,b\n" + rows, encoding="utf-8")
+    code = main(["analyze", str(data), "--target", "b", "--out", str(tmp_path / "o"), *extra])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: ") and said in err and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()

@@ -262,3 +262,94 @@ def test_cooccurrence_heatmap_draws_the_given_counts():
     np.testing.assert_array_equal(np.asarray(heat.z), matrix)
     assert list(heat.x) == ["a", "b", "c"] and list(heat.y) == ["a", "b", "c"]
     assert heat.text[0][0] == "7"
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+
+def test_learning_curve_draws_ap_and_f1_against_the_class_rows():
+    from types import SimpleNamespace
+
+    from core.plots.diagnosis import learning_curve_figure
+
+    curve = SimpleNamespace(
+        class_name="rare", strategy="baseline", shares=(0.25, 0.5, 1.0),
+        class_rows=(10.0, 20.0, 40.0), ap_mean=(0.3, 0.4, 0.5), ap_std=(0.05, 0.04, 0.03),
+        f1_mean=(0.1, 0.2, 0.25), f1_std=(0.02, 0.02, 0.01),
+    )  # fmt: skip
+    fig = learning_curve_figure(curve)
+    _labelled(fig)
+    ap, f1 = fig.data
+    assert list(ap.x) == [10.0, 20.0, 40.0] and list(ap.y) == [0.3, 0.4, 0.5]
+    assert list(ap.error_y.array) == [0.05, 0.04, 0.03]
+    assert list(f1.y) == [0.1, 0.2, 0.25] and list(f1.error_y.array) == [0.02, 0.02, 0.01]
+    assert fig.layout.xaxis.title.text == "Rows of 'rare' in the training folds"
+    assert fig.layout.yaxis.title.text == "Score of 'rare'"
+
+
+def test_pr_comparison_draws_each_curve_and_its_operating_point(comparisons):
+    from core.plots.diagnosis import BASELINE_COLOR, pr_comparison_figure
+
+    c = comparisons["binary"]
+    cls = c.classes[1]
+    curves, points = {}, {}
+    for name in ("baseline", "class_weight"):
+        det = strategy_details(c, name)
+        curves[name] = det.pr_curves[cls]
+        row = c.results[name].per_class.set_index("class").loc[cls]
+        points[name] = (float(row["recall"]), float(row["precision"]))
+    fig = pr_comparison_figure(curves, points, cls, average_precision={"baseline": 0.5})
+    _labelled(fig)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    marks = [t for t in fig.data if t.mode == "markers"]
+    assert [t.name for t in lines] == ["baseline (0.500)", "class_weight"]
+    np.testing.assert_array_equal(lines[0].x, curves["baseline"]["recall"])
+    np.testing.assert_array_equal(lines[1].y, curves["class_weight"]["precision"])
+    assert [(m.x[0], m.y[0]) for m in marks] == [points["baseline"], points["class_weight"]]
+    assert lines[0].line.color == BASELINE_COLOR == marks[0].marker.color
+    assert lines[1].line.color == marks[1].marker.color != BASELINE_COLOR
+    assert fig.layout.xaxis.title.text == f"Recall of '{cls}'"
+
+
+def test_threshold_gain_marks_the_default_and_the_best_cut():
+    from core.plots.diagnosis import threshold_gain_figure
+
+    curve = pd.DataFrame({"threshold": [0.1, 0.3, 0.5, 0.7], "f1": [0.2, 0.6, 0.4, 0.1]})
+    fig = threshold_gain_figure(curve, "rare", "baseline", default=(0.5, 0.4), best=(0.3, 0.6))
+    _labelled(fig)
+    line, default, best = fig.data
+    assert list(line.x) == [0.1, 0.3, 0.5, 0.7] and list(line.y) == [0.2, 0.6, 0.4, 0.1]
+    assert (default.x[0], default.y[0]) == (0.5, 0.4) and (best.x[0], best.y[0]) == (0.3, 0.6)
+    assert default.name == "default decision: F1 0.400" and best.name == "best cut: F1 0.600"
+    assert fig.layout.yaxis.title.text == "F1 of 'rare'"
+
+
+def test_reference_bars_show_strategies_references_and_the_rope_line():
+    from core.plots.diagnosis import REFERENCE_COLOR, reference_bars_figure
+    from core.plots.style import NEUTRAL
+
+    fig = reference_bars_figure(
+        {"baseline": 0.3, "smote": 0.38},
+        {"hist_gradient_boosting": 0.8, "dummy": 0.0},
+        "rare",
+        rope=0.01,
+    )
+    _labelled(fig)
+    strategies, references = fig.data
+    assert list(strategies.x) == ["baseline", "smote"] and list(strategies.y) == [0.3, 0.38]
+    assert list(references.x) == ["reference: hist_gradient_boosting", "reference: dummy"]
+    assert list(references.y) == [0.8, 0.0]
+    assert list(references.marker.color) == [REFERENCE_COLOR, NEUTRAL]
+    (line,) = fig.layout.shapes
+    assert line.y0 == pytest.approx(0.39) == line.y1
+
+
+def test_threshold_gain_draws_an_arg_max_default_as_a_line():
+    from core.plots.diagnosis import threshold_gain_figure
+
+    curve = pd.DataFrame({"threshold": [0.2, 0.6], "f1": [0.5, 0.3]})
+    fig = threshold_gain_figure(curve, "red", "baseline", default=(None, 0.35), best=(0.2, 0.5))
+    _, default, best = fig.data
+    assert list(default.x) == [0, 1] and list(default.y) == [0.35, 0.35]
+    assert default.name == "default decision (arg-max): F1 0.350"
+    assert (best.x[0], best.y[0]) == (0.2, 0.5)

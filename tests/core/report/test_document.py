@@ -328,6 +328,10 @@ def test_reproduce_command_parses_back_to_the_same_configuration(datasets):
     custom = replace(comparison, config=replace(config, options=StrategyOptions(k_neighbors=3)))
     assert cli_gaps(custom) == ["k neighbors"]
     assert "k_neighbors=3" in reproduce_script(custom)
+    assert "--rope" not in argv  # the default
+    wider = replace(comparison, config=replace(config, rope=0.05))
+    argv = shlex.split(reproduce_command(wider))
+    assert build_parser().parse_args(argv[3:]).rope == 0.05
 
 
 @pytest.mark.slow
@@ -396,7 +400,9 @@ def test_bundle_files_match_what_the_cli_writes(datasets, comparisons, tmp_path)
         tmp_path,
         profile=profile.to_dict(),
         command="python -m core analyze x",
+        diagnosis=bundle.diagnosed.to_dict(),  # the bundle's results.json carries it too
     )
+    assert json.loads(bundle.results_json())["diagnosis"] == bundle.diagnosed.to_dict()
     assert bundle.results_json() == written["results"].read_bytes()
     assert bundle.metrics_csv() == written["metrics"].read_bytes()
     assert bundle.predictions_csv() == written["predictions"].read_bytes()

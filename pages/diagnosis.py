@@ -1,0 +1,137 @@
+"""Diagnosis: the honest verdict, then why the important class fails and what would help."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.analysis.diagnosis import CAUSE_IDS
+from core.report.diagnosis import (
+    CAUSE_VERDICT_TITLES,
+    evidence_rows,
+    evidence_tables,
+    next_steps,
+)
+from ui import state
+from ui.diagnosis import diagnosis_view, show_verdict
+from ui.results import require_comparison
+
+CAUSE_ICONS = {"yes": ":material/report:", "unclear": ":material/help:", "no": ":material/check:"}
+MUTE_WIDGET = state.widget_key("mute", "causes")
+
+
+def _store_muted() -> None:
+    st.session_state[state.MUTED_CAUSES] = list(st.session_state[MUTE_WIDGET])
+
+
+st.title("Diagnosis")
+comparison = require_comparison()
+flash = st.session_state.get(state.RUN_FLASH)
+if flash is not None:
+    st.session_state[state.RUN_FLASH] = None  # said once, where the run landed
+    run_id = st.session_state.get(state.RUN_ID)
+    saved = f" Saved as run `{run_id}`: reopen it on the **Runs** page." if run_id else ""
+    st.caption(f":material/check_circle: {flash.message}{saved}")
+    for name, reason in flash.failed:
+        st.warning(f"{name} could not run: {reason}")
+
+muted = list(st.session_state.get(state.MUTED_CAUSES) or [])
+view = diagnosis_view(comparison, muted=muted)
+rec, found = view.recommendation, view.diagnosis
+noun = "label" if comparison.task == "multilabel" else "class"
+
+# ---------------------------------------------------------------- the verdict
+show_verdict(rec)
+chosen = next(
+    (v for v in rec.per_strategy if v.strategy == rec.strategy and v.strategy != "baseline"), None
+)
+if chosen is not None:
+    st.markdown(
+        f"Against the baseline, per fold (ROPE ±{rec.rope:g}): "
+        f"P(better) **{chosen.p_better:.2f}** · P(equivalent) **{chosen.p_equivalent:.2f}** · "
+        f"P(worse) **{chosen.p_worse:.2f}**; mean difference {chosen.mean_delta:+.3f}."
+    )
+if rec.alternatives:
+    st.markdown("Practically equivalent alternatives: " + ", ".join(rec.alternatives) + ".")
+if rec.per_strategy:
+    table = pd.DataFrame(
+        [
+            {
+                "strategy": v.strategy,
+                "f1": v.value,
+                "delta": v.mean_delta,
+                "p_better": v.p_better,
+                "p_equivalent": v.p_equivalent,
+                "p_worse": v.p_worse,
+                "beats_trivial": "yes" if v.beats_trivial else "no",
+                "roc_auc": v.roc_auc,
+            }
+            for v in rec.per_strategy
+        ]
+    )
+    number = st.column_config.NumberColumn
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "strategy": st.column_config.TextColumn("Strategy"),
+            "f1": number(f"F1 of '{found.class_name}'", format="%.3f"),
+            "delta": number("Δ vs baseline (mean over folds)", format="%+.3f"),
+            "p_better": number("P(better)", format="%.2f"),
+            "p_equivalent": number("P(equivalent)", format="%.2f"),
+            "p_worse": number("P(worse)", format="%.2f"),
+            "beats_trivial": st.column_config.TextColumn("Beats the trivial classifier"),
+            "roc_auc": number(f"ROC AUC of '{found.class_name}'", format="%.3f"),
+        },
+    )
+    st.caption(
+        "Each strategy against the baseline on the F1 of the class, fold by fold (Bayesian "
+        "correlated t-test). A strategy counts only if it beats the classifier that always says "
+        "this class and ranks above chance."
+    )
+
+# ---------------------------------------------------------------- the causes
+st.subheader(f"Why '{found.class_name}' fails: the causes, most likely first")
+st.markdown(found.summary)
+if view.fits_note:
+    st.caption(f"Some causes stay unclear: {view.fits_note}.")
+for cause in found.causes:
+    label = f"{cause.title} — {CAUSE_VERDICT_TITLES.get(cause.verdict, cause.verdict)}"
+    with st.expander(label, expanded=cause.verdict == "yes", icon=CAUSE_ICONS.get(cause.verdict)):
+        st.caption(f"`{cause.id}` · severity {cause.severity}")
+        figure = view.figures.get(cause.id)
+        left, right = st.columns([1, 1]) if figure is not None else (st.container(), None)
+        with left:
+            rows = evidence_rows(cause.evidence)
+            if rows:
+                st.markdown("\n".join(f"- {what}: **{value}**" for what, value in rows))
+            st.markdown(f"**How to read it.** {cause.how_to_read}")
+            st.markdown(f"**What to do.** {cause.suggestion}")
+        if right is not None:
+            right.plotly_chart(figure, width="stretch")
+        for table in evidence_tables(cause.evidence):
+            st.caption(f"Evidence: {table.title}")
+            st.dataframe(
+                pd.DataFrame(list(table.rows), columns=list(table.columns)), hide_index=True
+            )
+
+st.multiselect(
+    "Mute causes",
+    list(CAUSE_IDS),
+    default=[m for m in muted if m in CAUSE_IDS],
+    key=MUTE_WIDGET,
+    on_change=_store_muted,
+    help="Hide causes you have checked or that do not apply (they stay in results.json of "
+    "the command line unless you pass --mute).",
+)
+
+# ---------------------------------------------------------------- next
+st.subheader("What to do next")
+steps = next_steps(found)
+if steps:
+    st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
+else:
+    st.markdown(f"No cause was found for '{found.class_name}'; see the evidence above.")
+st.page_link("pages/compare.py", label="See the comparison", icon=":material/compare_arrows:")
+st.page_link("pages/results.py", label="See each strategy's results", icon=":material/insights:")
