@@ -153,6 +153,7 @@ def test_noise_gets_an_amber_no_skill_verdict(app):
     assert any("Some causes stay unclear" in c.value for c in app.at.caption)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("file_name", "strategies"),
     [

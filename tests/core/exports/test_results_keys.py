@@ -56,7 +56,9 @@ def test_key_paths_on_a_hand_example():
 @pytest.mark.parametrize("task", sorted(RUNS))
 def test_results_json_keeps_every_pinned_key(task, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
+    # the diagnostic fits change no key (their numbers sit in evidence): skipped for speed
     argv = [*RUNS[task], "--strategies", "baseline,class_weight,threshold_tuning"]
+    argv += ["--no-diagnostic-fits"]
     assert main(["analyze", *argv, "--cv", "3", "--n-jobs", "1", "--out", str(tmp_path)]) == 0
     capsys.readouterr()
     doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
