@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import plots
 from core.analysis.details import accuracy_f1_plane, per_class_long
+from core.analysis.diagnosis import uncovered_findings
 from core.analysis.recommendation import recommendation_of
 from core.metrics.scores import normalise_confusion
 from ui import state, views
@@ -126,7 +127,7 @@ shown = show_causes(view.diagnosis.found)
 profile = st.session_state.get(state.PROFILE)
 pitfalls = []
 if profile is not None and profile.classes == comparison.classes:
-    pitfalls = list(profile.findings)
+    pitfalls = uncovered_findings(profile.findings, view.diagnosis)  # each thing said once
 if pitfalls or not shown:
     views.show_findings(pitfalls, empty=None if shown else "Nothing alarming in these results.")
 st.page_link("pages/diagnosis.py", label="See the diagnosis", icon=":material/troubleshoot:")

@@ -31,7 +31,7 @@ from core.analysis.causes import (
 from core.errors import DataError
 from core.evaluation.comparison import BASELINE, Comparison
 from core.intake.dataset import Dataset
-from core.profile.finding import jsonable
+from core.profile.finding import Finding, jsonable
 from core.profile.measures import Profile
 from core.profile.pitfalls import HARD_SHARE
 
@@ -274,3 +274,24 @@ def diagnose(
         )
     )
     return Diagnosis(class_name=cls, summary=_summary(facts, causes), causes=causes)
+
+
+# Profile findings that a cause found already says (for its class), so a page that lists both
+# says each thing once: the overlap cause reads the hard-minority finding's kNN evidence, the
+# evaluation cause the balanced / duplicated-rows findings.
+COVERED_FINDINGS: Mapping[str, tuple[str, ...]] = {
+    "overlap": ("hard_minority",),
+    "evaluation": ("exactly_balanced", "duplicate_rows"),
+}
+
+
+def uncovered_findings(findings: Collection[Finding], diagnosis: Diagnosis) -> list[Finding]:
+    """``findings`` (the profile's data pitfalls) less those a cause of ``diagnosis`` judged
+    "yes" already says; a class-specific finding is covered only for the diagnosed class."""
+    covered = {code for c in diagnosis.found for code in COVERED_FINDINGS.get(c.id, ())}
+    return [
+        f
+        for f in findings
+        if f.code not in covered
+        or f.evidence.get("class", diagnosis.class_name) != diagnosis.class_name
+    ]

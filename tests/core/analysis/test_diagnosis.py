@@ -17,11 +17,19 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from core.analysis.diagnosis import CAUSE_IDS, HOW_TO_READ, Cause, Diagnosis, diagnose
+from core.analysis.diagnosis import (
+    CAUSE_IDS,
+    HOW_TO_READ,
+    Cause,
+    Diagnosis,
+    diagnose,
+    uncovered_findings,
+)
 from core.errors import DataError
 from core.evaluation.comparison import CompareConfig, run_comparison
 from core.evaluation.crossval import failed_result
 from core.evaluation.diagnostic_fits import DiagnosticFits, LearningCurve, ReferenceResult
+from core.profile.finding import Finding
 from core.profile.measures import build_profile
 
 
@@ -346,3 +354,27 @@ def test_without_a_baseline_the_summary_reads_the_best_strategy_and_rules_are_un
     d = diagnose(dataclasses.replace(cmp, results=nothing))
     assert d.summary.startswith("No strategy ran successfully")
     assert {c.verdict for c in d.causes} == {"unclear"}
+
+
+def test_a_finding_a_found_cause_already_says_is_not_listed_twice():
+    def cause(cid: str, verdict: str = "yes") -> Cause:
+        return Cause(cid, verdict, "medium", cid, {}, "do it", HOW_TO_READ[cid])
+
+    def finding(code: str, **evidence) -> Finding:
+        return Finding(code, "warning", code, "said", "do", dict(evidence))
+
+    hard_rare, hard_other = (
+        finding("hard_minority", **{"class": "rare"}),
+        finding("hard_minority", **{"class": "other"}),
+    )
+    balanced, small = finding("exactly_balanced"), finding("too_small_for_smote")
+    found = Diagnosis("rare", "s", (cause("overlap"), cause("evaluation", "no")))
+    # overlap covers the hard-minority finding of 'rare' only; evaluation was not found
+    assert uncovered_findings([hard_rare, hard_other, balanced, small], found) == [
+        hard_other,
+        balanced,
+        small,
+    ]
+    both = Diagnosis("rare", "s", (cause("overlap"), cause("evaluation")))
+    assert uncovered_findings([hard_rare, balanced, small], both) == [small]
+    assert uncovered_findings([hard_rare], Diagnosis("rare", "s", ())) == [hard_rare]
