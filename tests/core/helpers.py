@@ -1,4 +1,4 @@
-"""Small seeded Dataset builders shared by the tests under tests/core.
+"""Small seeded Dataset builders and intake helpers shared by the tests under tests/core.
 
 Importable as ``from helpers import make_ds, dataset_from``: tests/core/conftest.py puts this
 folder on ``sys.path`` (pytest's prepend import mode inserts a conftest's folder).
@@ -6,6 +6,7 @@ folder on ``sys.path`` (pytest's prepend import mode inserts a conftest's folder
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,9 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import make_classification, make_multilabel_classification
 
-from core.intake.dataset import Dataset
+from core.intake.columns import ColumnDecision
+from core.intake.dataset import Dataset, read_table
+from core.intake.reader import RawTable
 
 DEFAULT_CLASSES = {"binary": ("neg", "pos"), "multiclass": ("x", "y", "z"),
                    "multilabel": ("a", "b", "c")}  # fmt: skip
@@ -95,3 +98,26 @@ def dataset_from(
         schema=(),
         row_ids=np.arange(len(X)),
     )
+
+
+# --------------------------------------------------------------------------- intake
+
+SIMPLE = b"num,word,y\n1,red,0\n2,blue,1\n3,red,0\n4,green,1\n"
+
+
+class UploadedFile(io.BytesIO):
+    """Streamlit's UploadedFile: a BytesIO subclass with a ``name``."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(data)
+        self.name = name
+
+
+def raw_of(data: bytes | str, **kwargs) -> RawTable:
+    """``read_table`` of CSV text or bytes."""
+    return read_table(data.encode() if isinstance(data, str) else data, **kwargs)
+
+
+def decisions(ds: Dataset) -> dict[str, ColumnDecision]:
+    """The schema decisions of ``ds`` by column."""
+    return {d.column: d for d in ds.schema}
