@@ -121,3 +121,10 @@ def raw_of(data: bytes | str, **kwargs) -> RawTable:
 def decisions(ds: Dataset) -> dict[str, ColumnDecision]:
     """The schema decisions of ``ds`` by column."""
     return {d.column: d for d in ds.schema}
+
+
+def brute_force_pareto(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Mask of the points no other point beats on both axes (the slow, obvious way)."""
+    ge = (xs[None, :] >= xs[:, None]) & (ys[None, :] >= ys[:, None])
+    gt = (xs[None, :] > xs[:, None]) | (ys[None, :] > ys[:, None])
+    return ~np.any(ge & gt, axis=1)  # row i is dominated when some j is >= and > somewhere

@@ -1,29 +1,19 @@
-"""Tests for core.analysis.planes (planes per positive class, fronts, sides, results.json's
-``tradeoff``), core.analysis.deployment (deployment shares) and core.plots.tradeoff."""
+"""Tests for core.analysis.planes and core.analysis.sides: planes per positive class, operating
+points, fronts, the two sides of a binary plane."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
+from helpers import brute_force_pareto
 from sklearn.metrics import (
     accuracy_score,
     balanced_accuracy_score,
-    confusion_matrix,
     f1_score,
-    precision_score,
     recall_score,
 )
 
-from core.analysis.deployment import (
-    deployment_estimate,
-    evaluation_shares,
-    holdout_shares,
-    normalise_shares,
-)
 from core.analysis.planes import (
     POINT_COLUMNS,
     confusion_point,
@@ -34,13 +24,10 @@ from core.analysis.planes import (
 )
 from core.analysis.sides import sides
 from core.errors import DataError
-from core.evaluation.comparison import CompareConfig, Comparison, run_comparison
+from core.evaluation.comparison import CompareConfig, Comparison
 from core.evaluation.crossval import StrategyResult
 from core.evaluation.summary import DatasetSummary
-from core.exports.outputs import results_dict, write_outputs
-from core.exports.tradeoff_json import tradeoff_dict, tradeoff_report_figures, tradeoff_report_text
 from core.metrics.plane import f1_bounds
-from core.plots.tradeoff import prevalence_figure, tradeoff_plane, tradeoff_sides
 
 TASKS = ("binary", "multiclass", "multilabel")
 EXACT = 1e-12
@@ -54,12 +41,6 @@ def _truth_and_scores(comparison: Comparison, name: str, cls: str):
     if comparison.task == "multilabel":
         return y[:, j], result.oof_proba[:, j], result.oof_pred[:, j]
     return (y == j).astype(int), result.oof_proba[:, j], (result.oof_pred == j).astype(int)
-
-
-def _brute_force_pareto(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    ge = (xs[None, :] >= xs[:, None]) & (ys[None, :] >= ys[:, None])
-    gt = (xs[None, :] > xs[:, None]) | (ys[None, :] > ys[:, None])
-    return ~np.any(ge & gt, axis=1)  # row i is dominated when some j is >= and > somewhere
 
 
 def _hand_comparison(
@@ -166,7 +147,7 @@ def test_every_point_lies_inside_its_region(comparisons, task):
 def test_front_is_exactly_the_non_dominated_set(comparisons, task):
     view = plane(comparisons[task])
     xs, ys = view.points["accuracy"].to_numpy(), view.points["f1"].to_numpy()
-    np.testing.assert_array_equal(view.points["pareto"].to_numpy(), _brute_force_pareto(xs, ys))
+    np.testing.assert_array_equal(view.points["pareto"].to_numpy(), brute_force_pareto(xs, ys))
     front = view.pareto
     assert front["accuracy"].is_monotonic_decreasing
     assert front["f1"].is_monotonic_increasing  # along a front F1 rises as accuracy falls
@@ -322,218 +303,3 @@ def test_errors_name_what_to_do(comparisons):
 
 
 # --------------------------------------------------------------------------- results.json
-
-
-@pytest.mark.parametrize("task", TASKS)
-def test_tradeoff_dict_contract(comparisons, task):
-    comparison = comparisons[task]
-    doc = tradeoff_dict(comparison)
-    json.dumps(doc, allow_nan=False)  # plain JSON
-    positive = default_positive(comparison)
-    assert doc["positive_class"] == positive
-    for key in ("points", "pareto", "region", "trivial", "operating_points", "sides", "by_class"):
-        assert key in doc
-    points = pd.DataFrame(doc["points"])
-    assert {"strategy", "threshold", "accuracy", "f1"} <= set(points.columns)
-    assert points["threshold"].isna().sum() == points["strategy"].nunique()  # "never" rows
-    # pareto: exactly the non-dominated subset of points (and of every threshold)
-    mask = _brute_force_pareto(points["accuracy"].to_numpy(), points["f1"].to_numpy())
-    front = pd.DataFrame(doc["pareto"])
-    key = ["strategy", "accuracy", "f1"]
-    assert sorted(map(tuple, front[key].to_numpy().tolist())) == sorted(
-        map(tuple, points.loc[mask, key].to_numpy().tolist())
-    )
-    full = plane(comparison, positive)
-    assert len(front) == int(full.points["pareto"].sum())
-    # region bounds on a grid of accuracies, equal to the exact bounds
-    region = pd.DataFrame(doc["region"])
-    assert region["accuracy"].iloc[0] == 0.0 and region["accuracy"].iloc[-1] == 1.0
-    assert 101 <= len(region) <= 103  # the grid plus the two corners
-    lo, hi = f1_bounds(region["accuracy"].to_numpy(), doc["positive_share"])
-    np.testing.assert_allclose(region["f1_min"], lo)
-    np.testing.assert_allclose(region["f1_max"], hi)
-    assert list(doc["by_class"]) == positive_classes(comparison)
-    for cls, sub in doc["by_class"].items():
-        assert sub["positive_class"] == cls
-        sub_points = pd.DataFrame(sub["points"])
-        lo, hi = f1_bounds(sub_points["accuracy"].to_numpy(), sub["positive_share"])
-        rounding = 1e-6  # by_class keeps 6 decimals; the bounds are steep in accuracy, so
-        slack = 1e-4  # a rounded accuracy moves them by up to ~100 x the rounding
-        assert np.all((sub_points["f1"] >= lo - slack) & (sub_points["f1"] <= hi + slack))
-        full = plane(comparison, cls)
-        assert sub_points["pareto"].sum() == full.points["pareto"].sum()
-        np.testing.assert_allclose(
-            sub_points.loc[sub_points["pareto"], "f1"].sort_values(),
-            full.pareto["f1"].sort_values(),
-            atol=rounding,
-        )
-    assert doc["sides"]["positive_class"] == positive
-    assert len(doc["sides"]["strategies"]) == sum(r.ok for r in comparison.results.values())
-
-
-def test_results_json_has_the_tradeoff_object(comparisons, tmp_path):
-    comparison = comparisons["binary"]
-    assert results_dict(comparison)["tradeoff"] == tradeoff_dict(comparison)
-    paths = write_outputs(comparison, tmp_path)
-    written = json.loads(paths["results"].read_text(encoding="utf-8"))["tradeoff"]
-    assert written["positive_class"] == "yes"
-    assert {"strategy", "threshold", "accuracy", "f1"} <= set(written["points"][0])
-    assert written["pareto"] and written["region"]
-
-
-# --------------------------------------------------------------------------- prevalence
-
-
-def _resample(y: np.ndarray, pred: np.ndarray, target: np.ndarray, n: int, seed: int):
-    rng = np.random.default_rng(seed)
-    take = np.concatenate(
-        [rng.choice(np.flatnonzero(y == c), round(t * n)) for c, t in enumerate(target)]
-    )
-    return y[take], pred[take]
-
-
-@pytest.mark.parametrize("task", ("binary", "multiclass"))
-def test_deployment_estimate_equals_a_resampled_test_set(comparisons, task):
-    comparison = comparisons[task]
-    k = len(comparison.classes)
-    target = np.array([0.5, 0.5]) if k == 2 else np.array([0.2, 0.3, 0.5])
-    est = deployment_estimate(comparison, "class_weight", target, n=1000)
-    y, pred = _resample(comparison.y_true, comparison.results["class_weight"].oof_pred, target,
-                        200_000, 0)  # fmt: skip
-    labels = list(range(k))
-    assert est.summary["accuracy"] == pytest.approx(accuracy_score(y, pred), abs=SAMPLING)
-    assert est.summary["macro_f1"] == pytest.approx(
-        f1_score(y, pred, average="macro", labels=labels), abs=SAMPLING
-    )
-    np.testing.assert_allclose(
-        est.per_class["precision"],
-        precision_score(y, pred, average=None, labels=labels, zero_division=0),
-        atol=SAMPLING,
-    )
-    np.testing.assert_allclose(
-        est.confusion, confusion_matrix(y, pred, labels=labels) / y.size, atol=SAMPLING
-    )
-    np.testing.assert_allclose(est.confusion_counts, est.confusion * 1000)
-    assert est.warning is not None and "differ strongly" in est.warning  # the trap
-    same = deployment_estimate(comparison, "class_weight", evaluation_shares(comparison))
-    assert same.warning is None
-    assert same.summary["accuracy"] == pytest.approx(
-        comparison.results["class_weight"].summary["accuracy"], abs=EXACT
-    )
-
-
-def test_deployment_estimate_per_label(comparisons):
-    comparison = comparisons["multilabel"]
-    result = comparison.results["baseline"]
-    evals = evaluation_shares(comparison)
-    target = {label: 0.5 for label in comparison.classes}
-    est = deployment_estimate(comparison, "baseline", target)
-    assert list(est.per_class["class"]) == list(comparison.classes)
-    for j, label in enumerate(comparison.classes):
-        y, pred = _resample(comparison.y_true[:, j], result.oof_pred[:, j], np.array([0.5, 0.5]),
-                            200_000, j)  # fmt: skip
-        row = est.per_class.iloc[j]
-        assert row["f1"] == pytest.approx(f1_score(y, pred), abs=SAMPLING)
-        assert row["eval_share"] == pytest.approx(evals[label])
-    assert "differ strongly" in est.warning
-    same = deployment_estimate(comparison, "baseline", evals)
-    assert same.warning is None
-    assert same.summary["macro_f1"] == pytest.approx(result.per_class["f1"].mean(), abs=EXACT)
-
-
-def test_holdout_shares_and_normalisation(datasets):
-    comparison = run_comparison(
-        datasets["binary"],
-        CompareConfig(strategies=("baseline",), cv=3, seed=0, holdout=0.2, n_jobs=1),
-    )
-    hold = holdout_shares(comparison)
-    y = comparison.holdout_y_true
-    assert hold == pytest.approx({"no": np.mean(y == 0), "yes": np.mean(y == 1)})
-    assert holdout_shares(run_comparison(
-        datasets["binary"], CompareConfig(strategies=("baseline",), cv=3, n_jobs=1)
-    )) is None  # fmt: skip
-    counts = normalise_shares({"no": 990, "yes": 10}, ("no", "yes"), multilabel=False)
-    np.testing.assert_allclose(counts, [0.99, 0.01])
-    np.testing.assert_allclose(
-        normalise_shares([0.2, 0.7], ("a", "b"), multilabel=True), [0.2, 0.7]
-    )
-
-
-@pytest.mark.parametrize(
-    ("shares", "multilabel", "match"),
-    [
-        ({"no": 1.0}, False, "exactly one value per class.*missing \\['yes'\\]"),
-        ([0.5, "x"], False, "must be numbers"),
-        ([0.5, -0.1], False, "non-negative numbers. Got \\[0.5, -0.1\\]"),
-        ([0.0, 0.0], False, "must not all be zero"),
-        ([0.5, 20.0], True, "from 0 to 1. Got \\[0.5, 20.0\\]"),
-        ([0.5], False, "one value per class \\(2\\)"),
-    ],
-)
-def test_bad_deployment_shares(shares, multilabel, match):
-    with pytest.raises(DataError, match=match):
-        normalise_shares(shares, ("no", "yes"), multilabel=multilabel)
-
-
-def test_deployment_estimate_needs_a_successful_strategy(comparisons):
-    with pytest.raises(DataError, match="No results for strategy 'smote': it was not run"):
-        deployment_estimate(comparisons["binary"], "smote", [0.5, 0.5])
-
-
-# --------------------------------------------------------------------------- figures
-
-
-def _trace(fig: go.Figure, name: str):
-    found = [t for t in fig.data if t.name == name]
-    assert len(found) == 1, [t.name for t in fig.data]
-    return found[0]
-
-
-def test_plane_figure_draws_the_view(comparisons):
-    view = plane(comparisons["binary"]).thinned(20)
-    fig = tradeoff_plane(view)
-    front = _trace(fig, "Pareto front")
-    expected = view.pareto.sort_values("accuracy", kind="stable")
-    np.testing.assert_allclose(front.x, expected["accuracy"])
-    np.testing.assert_allclose(front.y, expected["f1"])
-    sweep = _trace(fig, "baseline")
-    rows = view.points[view.points["strategy"] == "baseline"]
-    np.testing.assert_allclose(sweep.y, rows["f1"])
-    assert sweep.customdata[0][0] == "never (all negative)"
-    region = _trace(fig, "feasible region")
-    assert max(region.y) == pytest.approx(view.region["f1_max"].max())
-    assert _trace(fig, "all positive").x[0] == pytest.approx(
-        view.trivial["all_positive"]["accuracy"]
-    )
-
-
-def test_sides_and_report_figures(comparisons):
-    comparison = comparisons["multiclass"]
-    both = sides(comparison)
-    fig = tradeoff_sides(both.positive, both.complement)
-    assert fig.layout.annotations[0].text.startswith("'blue' (minority) as positive")
-    assert fig.layout.annotations[1].text.startswith("'not blue' (majority) as positive")
-    figures = tradeoff_report_figures(comparison)
-    assert len(figures) == 3 and all(isinstance(f, go.Figure) for f in figures)
-    full, zoomed = figures[0].layout.xaxis.range, figures[1].layout.xaxis.range
-    assert full[0] == 0 and 0 < zoomed[0] <= both.positive.operating["accuracy"].min()
-    text = tradeoff_report_text(comparison)
-    assert both.sentence in text
-    assert any("Pareto front" in line for line in text)
-
-
-def test_prevalence_figure_draws_the_estimate(comparisons):
-    comparison = comparisons["multiclass"]
-    est = deployment_estimate(comparison, "baseline", [0.2, 0.3, 0.5])
-    fig = prevalence_figure(est.per_class, est.confusion, comparison.classes)
-    heat = [t for t in fig.data if t.type == "heatmap"][0]
-    assert [list(row) for row in heat.text] == [[f"{v:.1%}" for v in r] for r in est.confusion]
-    rates = est.confusion / est.confusion.sum(axis=1, keepdims=True)  # colour: by true class
-    np.testing.assert_allclose(np.asarray(heat.z), rates)
-    np.testing.assert_allclose(np.diag(rates), est.per_class["recall"])
-    np.testing.assert_allclose(_trace(fig, "F1, in use").y, est.per_class["f1"])
-    np.testing.assert_allclose(
-        _trace(fig, "precision, evaluation").y, est.per_class["precision_eval"]
-    )
-    no_matrix = prevalence_figure(est.per_class, None, comparison.classes)
-    assert not [t for t in no_matrix.data if t.type == "heatmap"]

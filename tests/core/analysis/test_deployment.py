@@ -1,0 +1,121 @@
+"""core.analysis.deployment: metrics re-estimated at the shares met in use, checked against a
+resampled test set at those shares."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_score,
+)
+
+from core.analysis.deployment import (
+    deployment_estimate,
+    evaluation_shares,
+    holdout_shares,
+    normalise_shares,
+)
+from core.errors import DataError
+from core.evaluation.comparison import CompareConfig, run_comparison
+
+EXACT = 1e-12
+SAMPLING = 0.01  # resampled deployment set vs re-estimate (200,000 rows)
+
+
+def _resample(y: np.ndarray, pred: np.ndarray, target: np.ndarray, n: int, seed: int):
+    rng = np.random.default_rng(seed)
+    take = np.concatenate(
+        [rng.choice(np.flatnonzero(y == c), round(t * n)) for c, t in enumerate(target)]
+    )
+    return y[take], pred[take]
+
+
+@pytest.mark.parametrize("task", ("binary", "multiclass"))
+def test_deployment_estimate_equals_a_resampled_test_set(comparisons, task):
+    comparison = comparisons[task]
+    k = len(comparison.classes)
+    target = np.array([0.5, 0.5]) if k == 2 else np.array([0.2, 0.3, 0.5])
+    est = deployment_estimate(comparison, "class_weight", target, n=1000)
+    y, pred = _resample(comparison.y_true, comparison.results["class_weight"].oof_pred, target,
+                        200_000, 0)  # fmt: skip
+    labels = list(range(k))
+    assert est.summary["accuracy"] == pytest.approx(accuracy_score(y, pred), abs=SAMPLING)
+    assert est.summary["macro_f1"] == pytest.approx(
+        f1_score(y, pred, average="macro", labels=labels), abs=SAMPLING
+    )
+    np.testing.assert_allclose(
+        est.per_class["precision"],
+        precision_score(y, pred, average=None, labels=labels, zero_division=0),
+        atol=SAMPLING,
+    )
+    np.testing.assert_allclose(
+        est.confusion, confusion_matrix(y, pred, labels=labels) / y.size, atol=SAMPLING
+    )
+    np.testing.assert_allclose(est.confusion_counts, est.confusion * 1000)
+    assert est.warning is not None and "differ strongly" in est.warning  # the trap
+    same = deployment_estimate(comparison, "class_weight", evaluation_shares(comparison))
+    assert same.warning is None
+    assert same.summary["accuracy"] == pytest.approx(
+        comparison.results["class_weight"].summary["accuracy"], abs=EXACT
+    )
+
+
+def test_deployment_estimate_per_label(comparisons):
+    comparison = comparisons["multilabel"]
+    result = comparison.results["baseline"]
+    evals = evaluation_shares(comparison)
+    target = {label: 0.5 for label in comparison.classes}
+    est = deployment_estimate(comparison, "baseline", target)
+    assert list(est.per_class["class"]) == list(comparison.classes)
+    for j, label in enumerate(comparison.classes):
+        y, pred = _resample(comparison.y_true[:, j], result.oof_pred[:, j], np.array([0.5, 0.5]),
+                            200_000, j)  # fmt: skip
+        row = est.per_class.iloc[j]
+        assert row["f1"] == pytest.approx(f1_score(y, pred), abs=SAMPLING)
+        assert row["eval_share"] == pytest.approx(evals[label])
+    assert "differ strongly" in est.warning
+    same = deployment_estimate(comparison, "baseline", evals)
+    assert same.warning is None
+    assert same.summary["macro_f1"] == pytest.approx(result.per_class["f1"].mean(), abs=EXACT)
+
+
+def test_holdout_shares_and_normalisation(datasets):
+    comparison = run_comparison(
+        datasets["binary"],
+        CompareConfig(strategies=("baseline",), cv=3, seed=0, holdout=0.2, n_jobs=1),
+    )
+    hold = holdout_shares(comparison)
+    y = comparison.holdout_y_true
+    assert hold == pytest.approx({"no": np.mean(y == 0), "yes": np.mean(y == 1)})
+    assert holdout_shares(run_comparison(
+        datasets["binary"], CompareConfig(strategies=("baseline",), cv=3, n_jobs=1)
+    )) is None  # fmt: skip
+    counts = normalise_shares({"no": 990, "yes": 10}, ("no", "yes"), multilabel=False)
+    np.testing.assert_allclose(counts, [0.99, 0.01])
+    np.testing.assert_allclose(
+        normalise_shares([0.2, 0.7], ("a", "b"), multilabel=True), [0.2, 0.7]
+    )
+
+
+@pytest.mark.parametrize(
+    ("shares", "multilabel", "match"),
+    [
+        ({"no": 1.0}, False, "exactly one value per class.*missing \\['yes'\\]"),
+        ([0.5, "x"], False, "must be numbers"),
+        ([0.5, -0.1], False, "non-negative numbers. Got \\[0.5, -0.1\\]"),
+        ([0.0, 0.0], False, "must not all be zero"),
+        ([0.5, 20.0], True, "from 0 to 1. Got \\[0.5, 20.0\\]"),
+        ([0.5], False, "one value per class \\(2\\)"),
+    ],
+)
+def test_bad_deployment_shares(shares, multilabel, match):
+    with pytest.raises(DataError, match=match):
+        normalise_shares(shares, ("no", "yes"), multilabel=multilabel)
+
+
+def test_deployment_estimate_needs_a_successful_strategy(comparisons):
+    with pytest.raises(DataError, match="No results for strategy 'smote': it was not run"):
+        deployment_estimate(comparisons["binary"], "smote", [0.5, 0.5])
