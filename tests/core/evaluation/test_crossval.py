@@ -1,4 +1,5 @@
-"""Leak-free cross-validation of one strategy (core.evaluation.fold, core.evaluation.crossval)."""
+"""Leak-free cross-validation of one strategy (core.evaluation.crossval): no resampled row
+reaches a score, pooled metrics equal scikit-learn, failures, the hold-out."""
 
 from __future__ import annotations
 
@@ -27,11 +28,10 @@ from sklearn.metrics import (
 from sklearn.preprocessing import label_binarize
 
 import core.evaluation.fold as ev
-from core.errors import DataError
 from core.evaluation.comparison import CompareConfig, run_comparison
 from core.evaluation.crossval import evaluate_strategy
 from core.evaluation.fold import evaluate_fold
-from core.evaluation.splits import holdout_split, make_folds, subset
+from core.evaluation.splits import make_folds, subset
 from core.intake.dataset import Dataset
 from core.modelling.options import StrategyOptions
 from core.modelling.strategies import get_strategy
@@ -44,71 +44,6 @@ RANKING_TOL = 1e-12  # ranking scores are means of per-class sklearn scores: equ
 def make_ds(task: str = "binary", n: int = 150, seed: int = 0) -> Dataset:
     """Small seeded dataset; row_ids are not positions (as after dropped target rows)."""
     return shared_make_ds(task, n, seed, row_ids=np.arange(n) * 2 + 1)
-
-
-# --------------------------------------------------------------------------- folds
-
-
-@pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
-def test_folds_partition_rows_and_keep_class_shares(task):
-    ds = make_ds(task)
-    folds = make_folds(ds, cv=3, seed=0)
-    assert len(folds) == 3
-    seen = np.concatenate([va for _, va in folds])
-    assert np.array_equal(np.sort(seen), np.arange(ds.n_rows))  # every row validated once
-    for tr, va in folds:
-        assert np.intersect1d(tr, va).size == 0 and tr.size + va.size == ds.n_rows
-        counts = np.array(list(subset(ds, va).class_counts.values()))
-        expected = np.array(list(ds.class_counts.values())) / 3
-        assert np.all(np.abs(counts - expected) <= 1.5)  # stratified
-    again = make_folds(ds, cv=3, seed=0)
-    assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds, again, strict=True))
-    other = make_folds(ds, cv=3, seed=1)
-    assert any(not np.array_equal(a[1], b[1]) for a, b in zip(folds, other, strict=True))
-
-
-def test_too_small_class_raises_with_the_fix_and_no_sklearn_warning():
-    ds = make_ds("multiclass")
-    y = np.asarray(ds.y).copy()
-    y[np.flatnonzero(y == 2)[2:]] = 0  # class "z" keeps 2 rows
-    small = replace(ds, y=y)
-    with pytest.raises(DataError, match=r"Class 'z' has only 2 rows.*Choose at most 2 folds"):
-        make_folds(small, cv=3)
-    assert len(make_folds(small, cv=2)) == 2
-
-
-def test_rare_label_raises_for_multilabel():
-    ds = make_ds("multilabel")
-    y = np.asarray(ds.y).copy()
-    y[np.flatnonzero(y[:, 1])[2:], 1] = 0
-    with pytest.raises(DataError, match=r"Label 'b' is carried by only 2 rows"):
-        make_folds(replace(ds, y=y), cv=3)
-
-
-@pytest.mark.parametrize("cv", [1, 0, 2.5, True])
-def test_bad_fold_count_raises(cv):
-    with pytest.raises(DataError, match="at least 2"):
-        make_folds(make_ds(), cv=cv)
-
-
-@pytest.mark.parametrize("task", ["binary", "multilabel"])
-def test_holdout_split_is_stratified_disjoint_and_seeded(task):
-    ds = make_ds(task)
-    train, hold = holdout_split(ds, 0.2, 0)
-    # iterative stratification (multi-label) trades exact size for label balance
-    assert abs(hold.size - 30) <= (0 if task == "binary" else 3)
-    assert np.intersect1d(train, hold).size == 0
-    assert np.array_equal(np.sort(np.concatenate([train, hold])), np.arange(ds.n_rows))
-    share = np.array(list(subset(ds, hold).class_counts.values())) / hold.size
-    natural = np.array(list(ds.class_counts.values())) / ds.n_rows
-    assert np.all(np.abs(share - natural) < 0.05)  # natural prevalence
-    assert np.array_equal(hold, holdout_split(ds, 0.2, 0)[1])
-
-
-@pytest.mark.parametrize("share", [0.0, 1.0, -0.1, "0.2"])
-def test_bad_holdout_share_raises(share):
-    with pytest.raises(DataError, match="hold-out share must be a number between 0 and 1"):
-        holdout_split(make_ds(), share, 0)
 
 
 # --------------------------------------------------------------------------- leak-freeness
@@ -396,83 +331,3 @@ def test_holdout_is_untouched_by_cross_validation():
         assert a.holdout.summary != b.holdout.summary  # ...while the hold-out scores do
         y_hold = np.asarray(ds.y)[hold_rows]
         assert a.holdout.summary["macro_f1"] == f1_score(y_hold, a.holdout.pred, average="macro")
-
-
-# --------------------------------------------------------------------------- predicting once
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("model", ["logistic_regression", "random_forest", "hist_gradient_boosting",
-                                   "mlp"])  # fmt: skip
-@pytest.mark.parametrize("strategy", ["baseline", "class_weight", "smote", "balanced_random_forest",
-                                      "easy_ensemble", "one_vs_rest"])  # fmt: skip
-def test_prediction_from_probabilities_equals_predict(model, strategy):
-    """For plain classifiers the prediction is read off predict_proba (one pass, not two):
-    it must be exactly what the estimator's own predict says."""
-    ds = make_ds("multiclass", n=240)
-    tr, va = make_folds(ds, cv=3, seed=0)[0]
-    train = subset(ds, tr)
-    est = get_strategy(strategy).build(train, model=model, seed=0, options=OPTS)
-    est.fit(train.X, train.y)
-    X_val = ds.X.iloc[va]
-    pred, proba = ev._predict(est, X_val, len(ds.classes), multilabel=False)
-    np.testing.assert_array_equal(pred, est.predict(X_val))
-    np.testing.assert_array_equal(proba, est.predict_proba(X_val))
-
-
-@pytest.mark.parametrize("strategy", ["threshold_tuning", "cost_sensitive", "one_class"])
-def test_decision_rules_are_always_asked_to_predict(strategy, monkeypatch):
-    """Thresholds, costs and one-class decisions are not the most probable class: their own
-    predict must be called."""
-    ds = make_ds("multiclass", n=240)
-    tr, va = make_folds(ds, cv=3, seed=0)[0]
-    train = subset(ds, tr)
-    est = get_strategy(strategy).build(train, model=MODEL, seed=0, options=OPTS)
-    est.fit(train.X, train.y)
-    called = []
-    real = type(est).predict
-    monkeypatch.setattr(
-        type(est), "predict", lambda self, X: called.append(len(X)) or real(self, X)
-    )
-    pred, _ = ev._predict(est, ds.X.iloc[va], len(ds.classes), multilabel=False)
-    assert called == [len(va)]
-    np.testing.assert_array_equal(pred, real(est, ds.X.iloc[va]))
-
-
-@pytest.mark.parametrize("task", ["multiclass", "multilabel"])
-def test_training_rows_scored_are_a_stratified_sample_above_the_limit(task, monkeypatch):
-    """Above TRAIN_SCORE_ROWS training rows, the gap is scored on a seeded stratified sample
-    of that many: the scores are sklearn's on exactly those rows."""
-    monkeypatch.setattr(ev, "TRAIN_SCORE_ROWS", 60)
-    ds = make_ds(task, n=300)
-    tr, va = make_folds(ds, cv=3, seed=0)[1]
-    scored_sizes = []
-    real = LogisticRegression.predict_proba
-
-    def spy(self, X):
-        scored_sizes.append(len(X))
-        return real(self, X)
-
-    monkeypatch.setattr(LogisticRegression, "predict_proba", spy)
-    fit = evaluate_fold(ds, "baseline", MODEL, OPTS, 0, 1, tr, va)
-    assert fit.status == "ok"
-    assert len(tr) > 60 and 60 in scored_sizes and len(tr) not in scored_sizes
-    rows = ev._scored_train_rows(ds, tr, 0 + 1)
-    assert len(rows) == 60
-    np.testing.assert_array_equal(rows, ev._scored_train_rows(ds, tr, 1))  # seeded
-    # every class keeps rows in the sample, and the score is sklearn's on exactly these rows
-    train = subset(ds, tr)
-    est = get_strategy("baseline").build(train, model=MODEL, seed=0, options=OPTS)
-    est.fit(train.X, train.y)
-    y_rows = np.asarray(train.y)[rows]
-    pred = est.predict(train.X.iloc[rows])
-    if task == "multilabel":
-        assert (y_rows.sum(axis=0) > 0).all()
-    else:
-        assert set(y_rows) == set(np.asarray(train.y))
-    assert fit.train_scores["macro_f1"] == pytest.approx(
-        f1_score(y_rows, pred, average="macro", zero_division=0), abs=1e-12
-    )
-    # at or below the limit, every training row is scored
-    monkeypatch.setattr(ev, "TRAIN_SCORE_ROWS", len(tr))
-    np.testing.assert_array_equal(ev._scored_train_rows(ds, tr, 1), np.arange(len(tr)))
