@@ -14,7 +14,9 @@ recommendation is read from cross-validation only. Reported:
     as keeping the baseline) against always picking each fixed strategy, and the former
     arg-max-of-CV-F1 rule.
 
-    python bench/verdict_honesty.py [--n-jobs 2] [--quick] [--draw N]
+    python bench/verdict_honesty.py [--n-jobs 2] [--quick] [--draw N] [--repeats R]
+
+``--repeats R`` runs repeated cross-validation (R x 5 folds) and reads the verdict from it.
 """
 
 from __future__ import annotations
@@ -107,12 +109,13 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="fewer datasets")
     parser.add_argument("--draw", type=int, default=0, help="a fresh draw of every seed")
+    parser.add_argument("--repeats", type=int, default=1, help="repeats of the 5-fold CV")
     args = parser.parse_args()
     rows, start = [], time.perf_counter()
     for name, ds, signal in datasets(args.quick, args.draw):
         config = CompareConfig(
             strategies=STRATEGIES, cv=5, seed=0, holdout=0.3, n_jobs=args.n_jobs,
-            important_class="rare",
+            important_class="rare", repeats=args.repeats,
         )  # fmt: skip
         c = run_comparison(ds, config)
         rec = recommendation_of(c)

@@ -129,6 +129,11 @@ class Recommendation:
         }
 
 
+def repeats_of(comparison: Comparison) -> int:
+    """How many times the cross-validation was repeated (1 for runs saved before repeats)."""
+    return int(getattr(comparison.config, "repeats", 1))
+
+
 def _num(x: float | None) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
@@ -288,6 +293,9 @@ def _recommend(comparison: Comparison, cls: str, metric: str, rope: float) -> Re
         "rope": rope,
         "rho": judge.test_share,
         "folds": len(comparison.folds),
+        "repeats": repeats_of(comparison),
+        "paired_fold_scores": len(comparison.folds) * repeats_of(comparison),
+        "same_folds_for_every_strategy": True,
         "p_better_needed": P_BETTER,
         "class_share": _num(share),
         "trivial_f1": _num(trivial),

@@ -105,7 +105,19 @@ def fold_values(
 ) -> np.ndarray:
     """Per-fold validation values of ``metric``: of class ``cls`` for precision / recall / f1
     (F1 as stored per fold; precision and recall recomputed from the out-of-fold
-    predictions of each fold, ``zero_division=0``), else the summary metric as stored."""
+    predictions of each fold, ``zero_division=0``), else the summary metric as stored.
+
+    With repeated cross-validation the folds of repeats 2..R follow those of the first
+    (``StrategyResult.repeat_scores``): every strategy has the same folds in the same order,
+    so the values stay paired."""
+    key = metric if cls is None else f"{metric}[{cls}]"
+    later = np.array([s.get(key, np.nan) for s in result.repeat_scores], dtype=np.float64)
+    return np.concatenate([_first_fold_values(comparison, result, cls, metric), later])
+
+
+def _first_fold_values(
+    comparison: Comparison, result: StrategyResult, cls: str | None, metric: str
+) -> np.ndarray:
     if cls is None:
         return np.array([s.get(metric, np.nan) for s in result.fold_scores], dtype=np.float64)
     if metric == "f1" and result.fold_class_f1:
@@ -222,6 +234,12 @@ class Reason:
         self.kind = f"{kind} {cls!r}"
         self.what = f"{name} of {self.kind}" if metric in ("f1", "precision", "recall") else metric
         self.rope = f"±{rope:g}"
+        repeats, k = int(getattr(comparison.config, "repeats", 1)), len(comparison.folds)
+        self.over = (
+            f"over {repeats} repeats × {k} folds (same folds for every strategy)"
+            if repeats > 1
+            else "over the folds"
+        )
 
     def _cost(self, chosen: str) -> str:
         best, base = self.c.results[chosen], self.c.baseline
@@ -284,11 +302,12 @@ class Reason:
             tests = []
             if np.isfinite(v.p_better):
                 tests.append(
-                    f"Bayesian correlated t-test over the folds: P(better beyond {self.rope}) "
+                    f"Bayesian correlated t-test {self.over}: P(better beyond {self.rope}) "
                     f"= {v.p_better:.2f}"
                 )
             if p is not None:
-                tests.append(f"corrected t-test over the folds: p = {p:.3g}")
+                again = "over the same folds" if "repeats" in self.over else self.over
+                tests.append(f"corrected t-test {again}: p = {p:.3g}")
             if tests:
                 head += " (" + "; ".join(tests) + ")"
         firm = np.isfinite(v.p_better) and v.p_better >= p_better_needed

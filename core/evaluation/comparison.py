@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from core.evaluation.crossval import (
     assemble_holdout,
     failed_result,
     fold_of_rows,
+    repeat_scores_of,
 )
 from core.evaluation.fold import HOLDOUT_FOLD, FoldResult, evaluate_fold
 from core.evaluation.splits import Fold, split_rows
@@ -62,6 +63,10 @@ _DEFAULTS = {
 }
 
 
+MAX_REPEATS = 20
+"""Most repeats of the cross-validation a comparison accepts."""
+
+
 class Cancelled(DataError):
     """The user stopped a comparison before it finished."""
 
@@ -93,6 +98,7 @@ class CompareConfig:
     n_jobs: int = -1  # parallel fits (-1 = all cores); results do not depend on it
     important_class: str | None = None  # class whose F1 decides the recommendation
     rope: float = significance.DEFAULT_ROPE  # practical equivalence of fold differences
+    repeats: int = 1  # repeats of the cross-validation the verdict reads (1 = one k-fold)
 
     def __post_init__(self) -> None:
         names = (self.strategies,) if isinstance(self.strategies, str) else self.strategies
@@ -124,6 +130,12 @@ class CompareConfig:
             raise DataError(
                 "rope (region of practical equivalence) must be a share from 0 to below 1, "
                 f"e.g. 0.01. Got {rope!r} instead"
+            )
+        reps = self.repeats
+        if isinstance(reps, bool) or not isinstance(reps, int) or not 1 <= reps <= MAX_REPEATS:
+            raise DataError(
+                f"repeats must be a whole number from 1 to {MAX_REPEATS}. Got {reps!r} instead",
+                "Use 1 for a single cross-validation, 3 to 5 for a firmer verdict",
             )
         object.__setattr__(self, "rope", float(rope))
         object.__setattr__(self, "strategies", names)
@@ -195,7 +207,8 @@ class Comparison:
         """One row per strategy: status, pooled metrics, fit time, change vs baseline.
 
         For each summary metric ``m``: ``m``, ``m_delta`` (minus the baseline's) and
-        ``m_p`` (corrected resampled t-test over the fold scores, Nadeau & Bengio);
+        ``m_p`` (corrected resampled t-test over the fold scores, Nadeau & Bengio; with
+        repeated cross-validation over every fold of every repeat, Bouckaert & Frank);
         ``macro_f1_ci_low/high`` (bootstrap) and ``mcnemar_p`` (pooled predictions). The
         comparison columns are NaN when the baseline did not run.
         """
@@ -222,8 +235,8 @@ class Comparison:
         base = self.baseline
         if base is None or not result.ok or result.name == BASELINE:
             return np.nan
-        a = np.array([s.get(metric, np.nan) for s in result.fold_scores])
-        b = np.array([s.get(metric, np.nan) for s in base.fold_scores])
+        a = np.array([s.get(metric, np.nan) for s in result.all_fold_scores()])
+        b = np.array([s.get(metric, np.nan) for s in base.all_fold_scores()])
         if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
             return np.nan
         test = significance.corrected_resampled_ttest(
@@ -287,8 +300,13 @@ def run_comparison(
     """
     check_important_class(ds, config.important_class)
     config.options.validated(ds)  # bad options fail once, here, not in every fit
-    split = split_rows(ds, holdout=config.holdout, cv=config.cv, seed=config.seed)
+    split = split_rows(
+        ds, holdout=config.holdout, cv=config.cv, seed=config.seed, repeats=config.repeats
+    )
     cv_rows, hold_rows, cv_ds, folds = split.cv_rows, split.hold_rows, split.cv_ds, split.folds
+    # repeats 2..R: fit ``r * cv + j`` is fold j of repeat r (counted from 0)
+    extra = {r * len(folds) + j: fold for r, rep in enumerate(split.repeated, 1)
+             for j, fold in enumerate(rep)}  # fmt: skip
     fold_of_row = fold_of_rows(cv_ds.n_rows, folds)
 
     skipped = {n: r for n in config.strategies if (r := _not_applicable(n, ds.task)) is not None}
@@ -304,6 +322,11 @@ def run_comparison(
             delayed(evaluate_fold)(ds, name, *common, HOLDOUT_FOLD, cv_rows, hold_rows, 1)
             for name in runnable
         ]
+    tasks += [
+        delayed(evaluate_fold)(cv_ds, name, *common, k, tr, va, 1)
+        for name in runnable
+        for k, (tr, va) in extra.items()
+    ]
     done: dict[tuple[str, int], FoldResult] = {}
     if tasks:
         with parallel.backend(parallel.scheduler_address(scheduler)):
@@ -316,7 +339,16 @@ def run_comparison(
             continue
         holdout = assemble_holdout(ds, done[(name, HOLDOUT_FOLD)]) if len(hold_rows) else None
         fits = [done[(name, k)] for k in range(len(folds))]
-        results[name] = assemble(cv_ds, name, folds, fits, holdout=holdout, seed=config.seed)
+        result = assemble(cv_ds, name, folds, fits, holdout=holdout, seed=config.seed)
+        repeated = [done[(name, k)] for k in extra]
+        bad = next((f for f in repeated if f.status != "ok"), None)
+        if result.ok and bad is not None:
+            result = failed_result(
+                name, f"repeated cross-validation: {bad.error}", result.fold_of_row
+            )
+        elif result.ok and repeated:
+            result = replace(result, repeat_scores=repeat_scores_of(cv_ds, repeated))
+        results[name] = result
     return Comparison(
         dataset=dataset_summary(ds, len(hold_rows)),
         config=config,

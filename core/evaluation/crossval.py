@@ -73,10 +73,18 @@ class StrategyResult:
     thresholds: tuple[tuple[float, ...] | None, ...] | None = None  # per fold, if tuned
     holdout: HoldoutResult | None = None
     warnings: tuple[str, ...] = ()
+    # repeated cross-validation: validation scores of each fold of repeats 2..R, in order
+    # (summary metrics, and ``precision[c]``, ``recall[c]``, ``f1[c]`` per class c)
+    repeat_scores: tuple[dict[str, float], ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    def all_fold_scores(self) -> tuple[dict[str, float], ...]:
+        """Validation scores of every fold of every repeat: ``fold_scores`` (the first
+        cross-validation) then ``repeat_scores``. Paired tests read these."""
+        return self.fold_scores + self.repeat_scores
 
     def gap(self) -> pd.DataFrame:
         """Train-vs-validation gap per fold: ``fold, metric, train, validation, gap``.
@@ -223,6 +231,22 @@ def assemble_holdout(ds: Dataset, fit: FoldResult) -> HoldoutResult:
         fit_seconds=fit.fit_seconds,
         thresholds=fit.thresholds,
     )
+
+
+def repeat_scores_of(ds: Dataset, fits: Sequence[FoldResult]) -> tuple[dict[str, float], ...]:
+    """The :attr:`StrategyResult.repeat_scores` of the fits of repeats 2..R (in fold order):
+    each fold's summary scores, and precision / recall / F1 of each class on its validation
+    rows (``zero_division=0``, as the pooled per-class table)."""
+    y = np.asarray(ds.y)
+    out = []
+    for fit in sorted(fits, key=lambda r: r.fold):
+        scores = dict(fit.val_scores or {})
+        table = metrics.per_class_table(y[fit.val_idx], fit.pred, ds.classes, ds.task)
+        for row in table.itertuples(index=False):
+            for m in ("precision", "recall", "f1"):
+                scores[f"{m}[{row[0]}]"] = float(getattr(row, m))
+        out.append(scores)
+    return tuple(out)
 
 
 def evaluate_strategy(

@@ -115,15 +115,23 @@ class CvSplit:
     hold_rows: np.ndarray
     cv_ds: Dataset
     folds: tuple[Fold, ...]  # positions in ``cv_ds``
+    repeated: tuple[tuple[Fold, ...], ...] = ()  # the folds of repeats 2..R, same rows
 
 
-def split_rows(ds: Dataset, *, holdout: float, cv: int, seed: int) -> CvSplit:
+def split_rows(ds: Dataset, *, holdout: float, cv: int, seed: int, repeats: int = 1) -> CvSplit:
     """The one place a comparison, and every fit made on its folds later (the diagnostic
-    fits), takes its hold-out and folds from: same ``holdout``, ``cv`` and ``seed``, same rows."""
+    fits), takes its hold-out and folds from: same ``holdout``, ``cv`` and ``seed``, same rows.
+
+    With ``repeats`` R > 1 the cross-validation rows are also split R - 1 more times
+    (repeat r, counted from 0, shuffles with ``seed + r``): repeated cross-validation, the
+    same folds for every strategy, on the same rows (the hold-out is set aside once).
+    """
     if holdout > 0:
         cv_rows, hold_rows = holdout_split(ds, holdout, seed)
         cv_ds = subset(ds, cv_rows)
     else:
         cv_rows, hold_rows = np.arange(ds.n_rows), np.arange(0)
         cv_ds = ds
-    return CvSplit(cv_rows, hold_rows, cv_ds, tuple(make_folds(cv_ds, cv=cv, seed=seed)))
+    folds = tuple(make_folds(cv_ds, cv=cv, seed=seed))
+    repeated = tuple(tuple(make_folds(cv_ds, cv=cv, seed=seed + r)) for r in range(1, repeats))
+    return CvSplit(cv_rows, hold_rows, cv_ds, folds, repeated)
