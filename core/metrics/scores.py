@@ -233,12 +233,14 @@ def _ranking_macro(d: Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> f
     """Macro over classes of a ranking score; NaN without ``proba``.
 
     Single-label needs every class present (else NaN); multi-label averages the labels
-    where the score is defined. Binary ROC AUC is that of the positive class (code 1).
+    where the score is defined. Binary ROC AUC and average precision are those of the
+    positive class (code 1), as scikit-learn's binary scores: the mean of both classes' AP
+    would hide a weak minority behind an easy majority.
     """
     if d.proba is None:
         return float("nan")
     values = _per_class(d, fn)
-    if d.task == "binary" and fn is roc_auc_score:
+    if d.task == "binary":
         return float(values[1])
     if d.multilabel:
         values = values[~np.isnan(values)]
@@ -274,8 +276,8 @@ def summary_scores(
     Single-label: accuracy, balanced_accuracy (mean recall over classes present, as
     sklearn), macro/weighted/micro F1, mcc, g_mean (geometric mean of those recalls),
     cohen_kappa, roc_auc (binary: class code 1; multiclass: one-vs-rest macro, NaN if a
-    class is absent), average_precision (macro over classes, binary included, NaN if a
-    class is absent). Multi-label: micro/macro/weighted/samples F1, hamming_loss,
+    class is absent), average_precision (binary: of class code 1, the positive class;
+    multiclass: macro over classes, NaN if a class is absent). Multi-label: micro/macro/weighted/samples F1, hamming_loss,
     subset_accuracy, roc_auc and average_precision (macro over the labels where defined).
     ``proba=None`` gives NaN for the ranking scores.
     """

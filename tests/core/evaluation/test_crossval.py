@@ -167,7 +167,9 @@ def _sklearn_summary(task, y, pred, proba):
         "roc_auc": roc_auc_score(y, proba[:, 1])
         if task == "binary"
         else roc_auc_score(y, proba, multi_class="ovr", average="macro"),
-        "average_precision": average_precision_score(onehot, proba, average="macro"),
+        "average_precision": average_precision_score(y, proba[:, 1])
+        if task == "binary"
+        else average_precision_score(onehot, proba, average="macro"),
     }
 
 

@@ -181,7 +181,9 @@ def _recompute(task, y, pred, proba):
         "roc_auc": roc_auc_score(y, proba[:, 1])
         if k == 2
         else roc_auc_score(y, proba, multi_class="ovr"),
-        "average_precision": average_precision_score(onehot, proba, average="macro"),
+        "average_precision": average_precision_score(y, proba[:, 1])
+        if k == 2
+        else average_precision_score(onehot, proba, average="macro"),
     }
 
 

@@ -67,7 +67,9 @@ def expected_summary(task, y, yp, proba):
         "g_mean": geometric_mean_score(y, yp, average="multiclass"),
         "cohen_kappa": skm.cohen_kappa_score(y, yp),
         "roc_auc": auc,
-        "average_precision": skm.average_precision_score(one_hot(y, k), proba, average="macro"),
+        "average_precision": skm.average_precision_score(y, proba[:, 1])
+        if task == "binary"
+        else skm.average_precision_score(one_hot(y, k), proba, average="macro"),
     }
 
 
@@ -127,8 +129,11 @@ def test_binary_roc_auc_uses_positive_class_column():
     proba[:, 0] = np.random.default_rng(5).random(len(y))  # unrelated column for class 0
     s = M.summary_scores(y, yp, proba, classes, "binary")
     assert s["roc_auc"] == pytest.approx(skm.roc_auc_score(y, proba[:, 1]))
-    ap = [skm.average_precision_score(y == j, proba[:, j]) for j in (0, 1)]
-    assert s["average_precision"] == pytest.approx(np.mean(ap))  # macro over both classes
+    # the positive class's AP, as scikit-learn's binary score (not the mean over both
+    # classes, which an easy majority would inflate)
+    assert s["average_precision"] == pytest.approx(skm.average_precision_score(y, proba[:, 1]))
+    per_class = M.average_precision_per_class(y, proba, classes, "binary")
+    assert per_class[classes[0]] == pytest.approx(skm.average_precision_score(y == 0, proba[:, 0]))
 
 
 def test_multilabel_ranking_scores_skip_constant_labels():
