@@ -5,6 +5,8 @@ Shown on Results and Compare next to the profile's data pitfalls, and in the rep
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from core.analysis.details import class_gap
@@ -14,27 +16,117 @@ from core.profile.finding import Finding
 
 LOW_RECALL_RATIO = 0.5  # a class is "left behind" below this share of the others' median recall
 LOW_RECALL_MAX = 0.6  # ... and below this recall
+GOOD_RECALL = 0.5  # ... while the others do well: their median recall is at least this
+LEFT_BEHIND_GAP = 0.3  # ... and at least this much above the class's
+POOR_RECALL = 0.3  # more than half the classes recalled below this: the model finds little
 GAP_CLASS = 0.15  # per-class F1 gap train - validation that signals overfitting
 PRECISION_COLLAPSE = 0.5  # precision fell below this share of the baseline's ...
 RECALL_GAIN = 0.10  # ... while recall rose by at least this much
 RESAMPLING_FAMILIES = {"oversampling", "undersampling", "hybrid"}
+
+HOW_TO_READ = {
+    "low_recall": (
+        "Recall is the share of a class's rows the model finds. Flagged when a class is "
+        f"recalled below {LOW_RECALL_MAX:.0%} and below {LOW_RECALL_RATIO:.0%} of the other "
+        f"classes' median recall, while those do well (median at least {GOOD_RECALL:.0%} and "
+        f"{LEFT_BEHIND_GAP:.0%} or more above it)."
+    ),
+    "poor_recall": (
+        "Recall is the share of a class's rows the model finds. Flagged when more than half "
+        f"the classes are recalled below {POOR_RECALL:.0%}: the model finds little of most "
+        "classes, so the weak signal, not one rare class, is what to fix first."
+    ),
+    "overfitting_gap": (
+        "The gap is a class's F1 on the training folds minus its F1 on the validation folds "
+        f"(0 to 1). Above {GAP_CLASS:.2f} the model memorises that class's training rows "
+        "(often copies made by over-sampling) rather than learning it."
+    ),
+    "precision_collapse": (
+        "Compares a resampling strategy with the baseline on one class: recall up by at least "
+        f"{RECALL_GAIN:.0%} while precision fell below {PRECISION_COLLAPSE:.0%} of the "
+        "baseline's, so most of the extra rows flagged as that class are false alarms."
+    ),
+    "strategy_failed": (
+        "The strategy stopped with an error on at least one fold, so it has no scores; the "
+        "reason says why. The other strategies ran on the same folds and are unaffected."
+    ),
+}
+"""Each finding code's "how to read it": what its number means and what level is worrying."""
+FINDING_CODES = tuple(HOW_TO_READ)
+"""Every code this module can emit (stable: results.json, ``--mute``)."""
+
+
+def _finding(code: str, **fields: Any) -> Finding:
+    """A finding with its code's :data:`HOW_TO_READ` attached."""
+    return Finding(code=code, how_to_read=HOW_TO_READ[code], **fields)
 
 
 def _per_class(comparison: Comparison, name: str):
     return comparison.results[name].per_class.set_index("class")
 
 
+def left_behind(recall: float, median_other: float) -> bool:
+    """True when a class recalled at ``recall`` is left behind by classes whose median recall
+    is ``median_other``: it is low, and far below others that do well."""
+    return (
+        recall < LOW_RECALL_MAX
+        and recall < LOW_RECALL_RATIO * median_other
+        and median_other >= GOOD_RECALL
+        and median_other - recall >= LEFT_BEHIND_GAP - 1e-12  # 0.7 - 0.4 is 0.2999...
+    )
+
+
+def _poor_recall(comparison: Comparison, name: str, recalls: dict[str, float]) -> Finding | None:
+    """One finding when more than half the classes are recalled below POOR_RECALL."""
+    below = {c: r for c, r in recalls.items() if r < POOR_RECALL}
+    if 2 * len(below) <= len(recalls):
+        return None
+    multilabel = comparison.task == "multilabel"
+    noun, nouns = ("label", "labels") if multilabel else ("class", "classes")
+    worst = sorted(below, key=below.__getitem__)
+    lowest = ", ".join(f"'{c}' {below[c]:.0%}" for c in worst[:3])
+    more = f" and {len(worst) - 3} more" if len(worst) > 3 else ""
+    well = [c for c in recalls if c not in below]
+    if well:
+        title = f"Most {nouns} are recalled poorly by {name}"
+        verb = "does" if len(well) == 1 else "do"
+        tail = " Only " + ", ".join(f"'{c}' ({recalls[c]:.0%})" for c in well) + f" {verb} better."
+    else:
+        title = f"No {noun} is recalled well by {name}"
+        tail = ""
+    median = float(np.median(list(recalls.values())))
+    return _finding(
+        "poor_recall",
+        severity="warning",
+        title=title,
+        message=f"Recall is below {POOR_RECALL:.0%} for {len(below)} of {len(recalls)} {nouns} "
+        f"(median {median:.0%}; lowest {lowest}{more}).{tail} No single {noun} is left behind: "
+        f"the model finds little of {'most' if well else 'any'} of them.",
+        suggestion="Fix the signal before the imbalance: check that the features carry "
+        "information about the target (Diagnosis: causes no_skill and leakage_suspect), then "
+        "try a more flexible model and tuned decision thresholds"
+        + (" (one per label)" if multilabel else "")
+        + " before comparing resampling strategies.",
+        evidence={"strategy": name, "recalls": recalls, "median_recall": median},
+    )
+
+
 def low_recall(comparison: Comparison, name: str) -> list[Finding]:
-    """Classes whose recall is far below the others', with the classes they are mistaken for."""
+    """Classes whose recall is far below the others' (which do well), with the classes they
+    are mistaken for; or one finding when most classes are recalled poorly."""
     result = comparison.results[name]
     table = _per_class(comparison, name)
+    recalls = {c: float(table.at[c, "recall"]) for c in comparison.classes}
+    poor = _poor_recall(comparison, name, recalls)
+    if poor is not None:
+        return [poor]
     out = []
     for cls in comparison.classes:
         others = table["recall"].drop(index=cls)
         if others.empty:
             continue
-        recall, median = float(table.at[cls, "recall"]), float(others.median())
-        if not (recall < LOW_RECALL_MAX and recall < LOW_RECALL_RATIO * median):
+        recall, median = recalls[cls], float(others.median())
+        if not left_behind(recall, median):
             continue
         evidence = {"strategy": name, "class": cls, "recall": recall, "median_other_recall": median}
         confused = ""
@@ -53,8 +145,8 @@ def low_recall(comparison: Comparison, name: str) -> list[Finding]:
                     + "."
                 )
         out.append(
-            Finding(
-                code="low_recall",
+            _finding(
+                "low_recall",
                 severity="warning",
                 title=f"'{cls}' is left behind by {name}",
                 message=f"Recall of '{cls}' is {recall:.0%} while the other classes have a "
@@ -78,8 +170,8 @@ def overfitting(comparison: Comparison, name: str) -> list[Finding]:
     noun, plural = ("label", "s") if comparison.task == "multilabel" else ("class", "es")
     listed = ", ".join(f"'{r['class']}' ({r['gap']:+.2f})" for _, r in big.head(4).iterrows())
     return [
-        Finding(
-            code="overfitting_gap",
+        _finding(
+            "overfitting_gap",
             severity="warning",
             title=f"{name} overfits {len(big)} {noun}{'' if len(big) == 1 else plural}",
             message=f"F1 on the training folds exceeds F1 on the validation folds by more than "
@@ -111,11 +203,11 @@ def precision_collapse(comparison: Comparison, name: str) -> list[Finding]:
         p_new, p_old = float(mine.at[cls, "precision"]), float(base.at[cls, "precision"])
         if d_recall >= RECALL_GAIN and p_old > 0 and p_new < PRECISION_COLLAPSE * p_old:
             out.append(
-                Finding(
-                    code="precision_collapse",
+                _finding(
+                    "precision_collapse",
                     severity="warning",
                     title=f"{name} bought recall of '{cls}' with its precision",
-                    message=f"Recall of '{cls}' rose by {d_recall:+.0%} (to "
+                    message=f"Recall of '{cls}' rose by {100 * d_recall:+.0f} percentage points (to "
                     f"{mine.at[cls, 'recall']:.0%}) but its precision fell from {p_old:.0%} to "
                     f"{p_new:.0%}: most rows now flagged '{cls}' are not.",
                     suggestion="Tune the decision threshold instead (Results, threshold slider), "
@@ -155,8 +247,8 @@ def comparison_findings(comparison: Comparison) -> list[Finding]:
             out += overfitting(comparison, name) + precision_collapse(comparison, name)
         else:
             out.append(
-                Finding(
-                    code="strategy_failed",
+                _finding(
+                    "strategy_failed",
                     severity="info",
                     title=f"{name} could not run",
                     message=str(result.error),

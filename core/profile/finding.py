@@ -6,6 +6,7 @@ The profile's data pitfalls, the comparison's findings and the report all speak 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,9 @@ def jsonable(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Finding:
-    """One diagnosis: a verdict in words, what to do, and the numbers behind it."""
+    """One diagnosis: a verdict in words, what to do, the numbers behind it, and how to read
+    them. ``code`` is stable (results.json, ``--mute``); each producer lists its codes and
+    their ``how_to_read`` in one mapping."""
 
     code: str  # stable identifier, e.g. "duplicate_rows"
     severity: str  # "error" | "warning" | "info"
@@ -39,6 +42,7 @@ class Finding:
     message: str  # one or two plain sentences with the numbers
     suggestion: str  # what to do about it
     evidence: dict = field(default_factory=dict)  # JSON-serialisable numbers behind the verdict
+    how_to_read: str = ""  # what the number means and what level is worrying, in plain words
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -54,4 +58,12 @@ class Finding:
             "message": self.message,
             "suggestion": self.suggestion,
             "evidence": jsonable(self.evidence),
+            "how_to_read": self.how_to_read,
         }
+
+
+def without_muted(findings: Iterable[Finding], muted: Collection[str]) -> list[Finding]:
+    """``findings`` in order, less those whose code is in ``muted`` (finding codes the user
+    has checked or that do not apply; unknown codes are ignored here, validated at the door)."""
+    muted = frozenset(muted)
+    return [f for f in findings if f.code not in muted]

@@ -19,8 +19,64 @@ HIGH_SCUMBLE = 0.1  # above this, over-sampling rare labels also copies frequent
 HARD_SHARE = 0.5  # a minority class is "hard" when at least this share of its rows is not safe
 DUPLICATE_SHARE = 0.2  # a minority class whose duplicate share exceeds this is suspicious
 
+HOW_TO_READ = {
+    "duplicate_rows": (
+        "The share of rows that are exact copies of another row (same features, same target), "
+        f"overall and per class. A few copies are normal; a minority class with over "
+        f"{DUPLICATE_SHARE:.0%} copies and at least twice the majority's share suggests the "
+        "file was over-sampled before the split."
+    ),
+    "conflicting_duplicates": (
+        "Groups of rows with identical features but different targets. No model can get all "
+        "of them right, so they cap the best score; a handful in a large file is noise, many "
+        "(or many in a rare class) point at label errors or a missing feature."
+    ),
+    "exactly_balanced": (
+        "Fires when every class has the same number of rows, give or take one (files of at "
+        "least 20 rows). Collected data is rarely this even: it usually means the file was "
+        "balanced by resampling, and precision measured on it overstates real precision."
+    ),
+    "too_small_for_folds": (
+        "The rows of each class against the number of cross-validation folds. A class with "
+        "fewer rows than folds is missing from some validation folds, so its scores rest on a "
+        "handful of rows and swing from run to run."
+    ),
+    "too_small_for_smote": (
+        "The counts are the rows of a class in the smallest training fold (its rows less one "
+        "validation fold's share). SMOTE needs k + 1 of them to use k neighbours: below that "
+        "the app lowers k (a note); with fewer than 2 rows SMOTE cannot run (a warning)."
+    ),
+    "severe_imbalance": (
+        "The imbalance ratio is the largest class's rows over the smallest's (for labels, "
+        f"IRLbl: the most frequent label's rows over each label's). From {SEVERE_IR:.0f}, or a "
+        f"majority of {SEVERE_MAJORITY:.0%} of the rows, accuracy and micro-averaged scores say "
+        "little about the rare classes."
+    ),
+    "hard_minority": (
+        "A row is safe when over 70% of its nearest neighbours (4 or 5 of 5) share its class, "
+        "else borderline, rare or an outlier. When at least "
+        f"{HARD_SHARE:.0%} of a minority class's rows are not safe, the classes overlap and "
+        "resampling alone will not separate them."
+    ),
+    "high_scumble": (
+        "SCUMBLE (0 to 1) measures how often rare labels share rows with frequent ones. Above "
+        f"{HIGH_SCUMBLE}, copying rows to boost a rare label also copies frequent labels, so "
+        "over-sampling barely reduces the imbalance."
+    ),
+}
+"""Each pitfall code's "how to read it": what its number means and what level is worrying."""
+PITFALL_CODES = tuple(HOW_TO_READ)
+"""Every code :func:`find_pitfalls` can emit (stable: results.json, ``--mute``)."""
+
 
 # --- pitfalls ---------------------------------------------------------------------------
+
+
+def _finding(
+    code: str, severity: str, title: str, message: str, suggestion: str, evidence: dict
+) -> Finding:
+    """A pitfall finding with its code's :data:`HOW_TO_READ` attached."""
+    return Finding(code, severity, title, message, suggestion, evidence, HOW_TO_READ[code])
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +139,7 @@ def _duplicate_rows(f: PitfallFacts) -> Finding | None:
         "of another row (same features and same target)."
     )
     if not flagged:
-        return Finding(
+        return _finding(
             "duplicate_rows",
             "info",
             "Duplicate rows",
@@ -95,7 +151,7 @@ def _duplicate_rows(f: PitfallFacts) -> Finding | None:
     detail = "; ".join(
         f"'{c}': {d.per_class[c]} of {f.counts[c]} ({_pct(share[c])})" for c in flagged
     )
-    return Finding(
+    return _finding(
         "duplicate_rows",
         "warning",
         "Minority rows are duplicated",
@@ -113,7 +169,7 @@ def _conflicting(f: PitfallFacts) -> Finding | None:
     d = f.duplicates
     if d.n_conflicting_groups == 0:
         return None
-    return Finding(
+    return _finding(
         "conflicting_duplicates",
         "warning",
         "Identical rows with different targets",
@@ -132,7 +188,7 @@ def _balanced(f: PitfallFacts) -> Finding | None:
     if n < 20 or len(values) < 2 or max(values) - min(values) > 1:
         return None
     what = "labels are carried by" if f.ml is not None else "classes have"
-    return Finding(
+    return _finding(
         "exactly_balanced",
         "warning",
         "Classes are exactly balanced",
@@ -153,7 +209,7 @@ def _small_folds(f: PitfallFacts) -> Finding | None:
     listing = _and([f"'{c}' has {_rows(m)}" for c, m in small.items()])
     smallest = min(small.values())
     fix = f"use at most {smallest} folds, " if smallest >= 2 else f"drop {many} with one row, "
-    return Finding(
+    return _finding(
         "too_small_for_folds",
         "warning",
         f"{many.capitalize()} too small for {f.cv}-fold cross-validation",
@@ -166,33 +222,53 @@ def _small_folds(f: PitfallFacts) -> Finding | None:
 
 
 def _small_smote(f: PitfallFacts) -> Finding | None:
+    """Classes whose smallest training fold has at most ``k`` rows: the app lowers SMOTE's
+    ``k`` there (a note), or, below 2 rows, the SMOTE family cannot run (a warning)."""
     if f.ml is not None:
         return None  # SMOTE samplers are single-label; ml_ros copies rows instead
     train = {c: m - math.ceil(m / f.cv) for c, m in f.counts.items()}  # smallest training fold
     small = {c: t for c, t in train.items() if t <= f.k}
     if not small:
         return None
-    largest_k = min(small.values()) - 1
+    largest_k = min(small.values()) - 1  # what the app's sampler lowers k to in such a fold
     listing = _and([f"{_rows(t)} of '{c}'" for c, t in small.items()])
-    hopeless = [f"'{c}'" for c, t in small.items() if t < 2]
-    fix = (
-        f"Set SMOTE's k_neighbors to at most {largest_k}, or use random over-sampling or class "
-        "weights for these classes."
-        if not hopeless
-        else f"SMOTE cannot run at all with {_and(hopeless)} (a training fold needs at least 2 "
-        "rows of each class); use random over-sampling or class weights, or merge the class "
-        "into a related one."
-    )
-    return Finding(
+    hopeless = [c for c, t in small.items() if t < 2]
+    head = f"With {f.cv}-fold cross-validation a training fold can hold as few as {listing}. "
+    family = "SMOTE-family methods (SMOTE, Borderline-SMOTE, ADASYN, SMOTE-Tomek, SMOTE-ENN)"
+    evidence = {
+        "k": f.k,
+        "cv": f.cv,
+        "training_fold_counts": small,
+        "largest_k": largest_k,
+        "cannot_run": hopeless,
+    }
+    if hopeless:
+        named = _and([f"'{c}'" for c in hopeless])
+        return _finding(
+            "too_small_for_smote",
+            "warning",
+            "Classes too small for SMOTE",
+            head + f"{family} build new rows between rows of the same class, so they need at "
+            f"least 2 rows of each class in every training fold: with {named} they cannot run "
+            "and are marked failed (the other strategies still finish).",
+            f"SMOTE cannot run at all with {named} (a training fold needs at least 2 rows of "
+            "each class); use random over-sampling or class weights, or merge the class into a "
+            "related one.",
+            evidence,
+        )
+    return _finding(
         "too_small_for_smote",
-        "warning",
-        f"Classes too small for SMOTE with k_neighbors={f.k}",
-        f"With {f.cv}-fold cross-validation a training fold can hold as few as {listing}. "
-        "SMOTE-family methods (SMOTE, Borderline-SMOTE, ADASYN, "
-        f"SMOTE-Tomek, SMOTE-ENN) with k_neighbors={f.k} need at least {f.k + 1} rows of a class "
-        "in every training fold, so they will fail on these classes.",
-        fix,
-        {"k": f.k, "cv": f.cv, "training_fold_counts": small, "largest_k": largest_k},
+        "info",
+        f"SMOTE's neighbours lowered to k={largest_k} for small classes",
+        head + f"{family} set to k_neighbors={f.k} need {f.k + 1} rows of a class to use "
+        f"{f.k} neighbours, so in such folds the app lowers k to the largest value the fold "
+        f"allows, {largest_k} for these classes: the synthetic rows then interpolate between "
+        "fewer neighbours and vary less.",
+        "Nothing needs fixing: the SMOTE family still runs. To use the same k in every fold, "
+        f'set "SMOTE neighbours (k)" on the Strategies page (--k-neighbors on the command '
+        f"line) to at most {largest_k}; random over-sampling and class weights need no "
+        "neighbours.",
+        evidence,
     )
 
 
@@ -204,7 +280,7 @@ def _severe(f: PitfallFacts) -> Finding | None:
         listing = ", ".join(
             f"'{c}' ({_rows(f.counts[c])}, IRLbl {ir:.1f})" for c, ir in severe.items()
         )
-        return Finding(
+        return _finding(
             "severe_imbalance",
             "warning",
             "Severe label imbalance",
@@ -224,7 +300,7 @@ def _severe(f: PitfallFacts) -> Finding | None:
         return None
     smallest = classes_by_rarity(list(f.counts.values()), list(f.counts))[0]
     small = f.counts[smallest]
-    return Finding(
+    return _finding(
         "severe_imbalance",
         "warning",
         "Severe class imbalance",
@@ -275,7 +351,7 @@ def _hard_minorities(f: PitfallFacts) -> list[Finding]:
                 "rows help most."
             )
         found.append(
-            Finding(
+            _finding(
                 "hard_minority",
                 "warning",
                 title,
@@ -298,7 +374,7 @@ def _hard_minorities(f: PitfallFacts) -> list[Finding]:
 
 
 def _high_scumble(scumble: float) -> Finding:
-    return Finding(
+    return _finding(
         "high_scumble",
         "warning",
         "Rare labels travel with frequent ones",

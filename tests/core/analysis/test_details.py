@@ -124,17 +124,22 @@ def test_low_recall_finding_names_the_class_and_what_it_is_mistaken_for(comparis
     cmp_ = comparisons["multiclass"]
     table = cmp_.results["baseline"].per_class.set_index("class")
     found = low_recall(cmp_, "baseline")
+    assert (table["recall"] < 0.5).sum() * 2 <= len(table)  # not the "most fail" case
     for f in found:
         cls = f.evidence["class"]
+        assert f.code == "low_recall"
         assert f.evidence["recall"] == table.at[cls, "recall"]
         assert f.evidence["recall"] < 0.5 * table["recall"].drop(index=cls).median()
         assert "predicted as" in f.message
     flagged = {f.evidence["class"] for f in found}
+    # issue 15: only when the others do well (median >= 0.5, at least 0.3 above the class's)
     expected = {
         c
         for c in table.index
         if table.at[c, "recall"] < 0.6
         and table.at[c, "recall"] < 0.5 * table["recall"].drop(index=c).median()
+        and table["recall"].drop(index=c).median() >= 0.5
+        and table["recall"].drop(index=c).median() - table.at[c, "recall"] >= 0.3 - 1e-12
     }
     assert flagged == expected
 
@@ -191,7 +196,9 @@ def test_findings_are_json_ready_and_failures_are_reported(comparisons, datasets
     for cmp_ in comparisons.values():
         for f in comparison_findings(cmp_) + strategy_findings(cmp_, "baseline"):
             d = f.to_dict()
-            assert set(d) == {"code", "severity", "title", "message", "suggestion", "evidence"}
+            assert set(d) == {"code", "severity", "title", "message", "suggestion", "evidence",
+                              "how_to_read"}  # fmt: skip
+            assert d["how_to_read"]  # every finding says how to read it
             assert json.loads(json.dumps(d, allow_nan=False)) == d
             assert d["title"] and d["message"] and d["severity"] in ("info", "warning", "error")
             checked.append(d["code"])
