@@ -91,6 +91,37 @@ def confusion_point(y_true_bin: Any, y_pred_bin: Any) -> dict[str, float]:
     }
 
 
+SHARED_POINT_KEY = ("threshold", "tp", "fp", "fn", "tn")
+"""Columns that make two rows the same operating point: the same cut and the same counts
+(so the same accuracy, F1 and every other rate)."""
+
+
+def merge_shared_points(points: pd.DataFrame) -> pd.DataFrame:
+    """``points`` with each operating point once: rows equal on :data:`SHARED_POINT_KEY`
+    become the first of them, its ``strategy`` naming every strategy that reaches it in
+    order ("baseline, threshold_tuning") and a ``strategies`` column holding them as a tuple.
+
+    >>> rows = pd.DataFrame({"strategy": ["a", "b", "a"], "threshold": [0.5, 0.5, 0.2],
+    ...                      "tp": [1, 1, 2], "fp": 0, "fn": [1, 1, 0], "tn": 2})
+    >>> merge_shared_points(rows)[["strategy", "threshold", "strategies"]].to_dict("list")
+    {'strategy': ['a, b', 'a'], 'threshold': [0.5, 0.2], 'strategies': [('a', 'b'), ('a',)]}
+    """
+    missing = [c for c in ("strategy", *SHARED_POINT_KEY) if c not in points.columns]
+    if missing:
+        raise DataError(f"Points need columns {missing!r} to be merged")
+    group = points.groupby(list(SHARED_POINT_KEY), sort=False, dropna=False).ngroup()
+    names: dict[int, tuple[str, ...]] = {}
+    for g, name in zip(group.to_numpy(), points["strategy"].astype(str), strict=True):
+        if name not in names.setdefault(int(g), ()):
+            names[int(g)] += (name,)
+    first = ~group.duplicated().to_numpy()
+    merged = points[first].copy()
+    shared = pd.Series([names[int(g)] for g in group.to_numpy()[first]], index=merged.index)
+    merged["strategy"] = shared.map(", ".join).astype(object)
+    merged["strategies"] = shared.astype(object)
+    return merged
+
+
 def _empty_points() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=float) for c in POINT_COLUMNS})
     return frame.astype({"strategy": object})
@@ -120,8 +151,10 @@ class PlaneView:
 
     @property
     def pareto(self) -> pd.DataFrame:
-        """The non-dominated points (maximising accuracy and F1), by accuracy descending."""
-        front = self.points[self.points["pareto"]]
+        """The non-dominated points (maximising accuracy and F1), by accuracy descending,
+        each operating point once (:func:`merge_shared_points`: strategies that share
+        probabilities, such as baseline and threshold_tuning, reach the same points)."""
+        front = merge_shared_points(self.points[self.points["pareto"]])
         return front.sort_values(["accuracy", "f1"], ascending=False, kind="stable")
 
     @property

@@ -181,9 +181,11 @@ def tradeoff_report_text(comparison: Comparison, *, positive: str | None = None)
         "that share, so accuracy alone says little about F1.",
     ]
     if not front.empty:
-        owners = list(dict.fromkeys(front["strategy"]))
+        # each point once, naming every strategy that reaches it: each strategy named once
+        owners = list(dict.fromkeys(s for names in front["strategies"] for s in names))
+        points = f"{len(front)} point{'' if len(front) == 1 else 's'}"
         lines.append(
-            f"The Pareto front ({len(front)} points) runs from accuracy "
+            f"The Pareto front ({points}) runs from accuracy "
             f"{front['accuracy'].max():.3f} (F1 {front['f1'].iloc[0]:.3f}) to F1 "
             f"{front['f1'].max():.3f} (accuracy {front['accuracy'].iloc[-1]:.3f}); it is made "
             f"of {', '.join(owners)}."

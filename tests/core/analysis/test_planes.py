@@ -3,6 +3,8 @@ points, fronts, the two sides of a binary plane."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,8 +18,10 @@ from sklearn.metrics import (
 
 from core.analysis.planes import (
     POINT_COLUMNS,
+    SHARED_POINT_KEY,
     confusion_point,
     default_positive,
+    merge_shared_points,
     operating_points,
     plane,
     positive_classes,
@@ -178,6 +182,61 @@ def test_with_points_recomputes_the_front(comparisons):
     assert both.pareto["strategy"].tolist() == ["search"]
     assert len(both.points) == len(view.points) + 1
     assert view.with_points(extra.iloc[:0]) is view
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_front_lists_each_operating_point_once(comparisons, task):
+    view = plane(comparisons[task])
+    raw = view.points[view.points["pareto"]]
+    front = view.pareto
+    key = list(SHARED_POINT_KEY)
+    assert not front.duplicated(key).any()
+    assert sum(len(s) for s in front["strategies"]) == len(raw)
+    assert front["strategy"].tolist() == [", ".join(s) for s in front["strategies"]]
+    for row in front.itertuples():  # every strategy named reaches exactly this point
+        same = raw[raw["strategy"].isin(row.strategies) & (raw["threshold"] == row.threshold)]
+        assert len(same) == len(row.strategies)
+        np.testing.assert_array_equal(
+            same[["tp", "fp", "fn", "tn"]], [[row.tp, row.fp, row.fn, row.tn]] * len(same)
+        )
+    if task == "multiclass":  # threshold_tuning keeps baseline's probabilities: shared points
+        assert "baseline, threshold_tuning" in front["strategy"].tolist()
+
+
+def test_strategies_sharing_probabilities_are_one_row_of_the_front():
+    y = np.array([0, 0, 0, 1, 1])
+    proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.4, 0.6], [0.3, 0.7], [0.6, 0.4]])
+    hand = _hand_comparison(y, proba)
+    same = replace(hand.results["baseline"], name="threshold_tuning")
+    comparison = replace(
+        hand, results={"baseline": hand.results["baseline"], "threshold_tuning": same}
+    )
+    front = plane(comparison).pareto
+    # cuts at 0.7, 0.6, 0.4 give (tp, fp) = (1, 0), (1, 1), (2, 1): accuracy 4/5, 3/5, 4/5
+    # and F1 2/3, 1/2, 4/5, so the front is the cut at 0.4 alone, reached by both strategies
+    assert front["strategy"].tolist() == ["baseline, threshold_tuning"]
+    assert front["strategies"].tolist() == [("baseline", "threshold_tuning")]
+    assert front["threshold"].tolist() == [0.4]
+    pred = (proba[:, 1] >= 0.4).astype(int)
+    assert front["accuracy"].iloc[0] == pytest.approx(accuracy_score(y, pred), abs=EXACT)
+    assert front["f1"].iloc[0] == pytest.approx(f1_score(y, pred), abs=EXACT)
+
+
+def test_merge_shared_points_keeps_different_cuts_apart():
+    rows = pd.DataFrame(
+        {"strategy": ["a", "b", "b", "c"], "threshold": [0.5, 0.5, 0.3, 0.3],
+         "tp": [1, 1, 2, 2], "fp": [0, 0, 1, 1], "fn": [1, 1, 0, 0], "tn": [2, 2, 1, 1]},
+        index=[10, 11, 12, 13],
+    )  # fmt: skip
+    merged = merge_shared_points(rows)
+    assert merged.index.tolist() == [10, 12]  # the first row of each point
+    assert merged["strategy"].tolist() == ["a, b", "b, c"]
+    moved = rows.assign(threshold=[0.5, 0.4, 0.3, 0.3])  # same counts, another cut: two rules
+    assert merge_shared_points(moved)["strategy"].tolist() == ["a", "b", "b, c"]
+    never = rows.assign(threshold=np.inf)  # "never" cuts with the same counts are one point
+    assert len(merge_shared_points(never)) == 2
+    with pytest.raises(DataError, match="need columns"):
+        merge_shared_points(rows.drop(columns="tn"))
 
 
 def test_default_positive_is_the_rarest(comparisons):

@@ -33,15 +33,17 @@ def test_tradeoff_dict_contract(comparisons, task):
     points = pd.DataFrame(doc["points"])
     assert {"strategy", "threshold", "accuracy", "f1"} <= set(points.columns)
     assert points["threshold"].isna().sum() == points["strategy"].nunique()  # "never" rows
-    # pareto: exactly the non-dominated subset of points (and of every threshold)
+    # pareto: exactly the non-dominated subset of points (and of every threshold), each
+    # operating point once, naming every strategy that reaches it ("baseline, threshold_tuning")
     mask = brute_force_pareto(points["accuracy"].to_numpy(), points["f1"].to_numpy())
     front = pd.DataFrame(doc["pareto"])
     key = ["strategy", "accuracy", "f1"]
-    assert sorted(map(tuple, front[key].to_numpy().tolist())) == sorted(
-        map(tuple, points.loc[mask, key].to_numpy().tolist())
-    )
+    named = [(s, a, f) for names, a, f in front[key].to_numpy().tolist() for s in names.split(", ")]
+    assert sorted(named) == sorted(map(tuple, points.loc[mask, key].to_numpy().tolist()))
     full = plane(comparison, positive)
-    assert len(front) == int(full.points["pareto"].sum())
+    assert len(named) == int(full.points["pareto"].sum())
+    assert len(front) == len(full.pareto)
+    assert not front.duplicated(["threshold", "accuracy", "f1"]).any()
     # region bounds on a grid of accuracies, equal to the exact bounds
     region = pd.DataFrame(doc["region"])
     assert region["accuracy"].iloc[0] == 0.0 and region["accuracy"].iloc[-1] == 1.0
@@ -61,7 +63,7 @@ def test_tradeoff_dict_contract(comparisons, task):
         assert sub_points["pareto"].sum() == full.points["pareto"].sum()
         np.testing.assert_allclose(
             sub_points.loc[sub_points["pareto"], "f1"].sort_values(),
-            full.pareto["f1"].sort_values(),
+            full.points.loc[full.points["pareto"], "f1"].sort_values(),  # every strategy's row
             atol=rounding,
         )
     assert doc["sides"]["positive_class"] == positive
