@@ -4,10 +4,12 @@ same numbers as a serial local run, and a scheduler that cannot be used is a Dat
 from __future__ import annotations
 
 import sys
+import time
 import types
 
 import numpy as np
 import pytest
+from joblib import Parallel, delayed, parallel_config
 
 from core.errors import DataError
 from core.evaluation import parallel
@@ -135,3 +137,68 @@ def test_missing_distributed_package_is_a_data_error(datasets, monkeypatch):
     config = CompareConfig(strategies=("baseline",), cv=3)
     with pytest.raises(DataError, match=r"the 'distributed' package is missing.*pip install"):
         run_comparison(datasets["binary"], config, scheduler="tcp://127.0.0.1:8786")
+
+
+def test_fits_held_while_workers_idle_end_the_run(monkeypatch):
+    """Fits no worker can take (they ask for a resource none has): the scheduler holds them
+    while both workers idle, and the watchdog ends the run after STALL_S, not never."""
+    import distributed
+
+    monkeypatch.setattr(parallel, "STALL_S", 2.0)
+    with (
+        _cluster(processes=False) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        where = cluster.scheduler_address
+        backend = parallel._cluster_backend()(where, client=client, resources={"GPU": 1})
+        start = time.monotonic()
+        with (
+            pytest.raises(
+                DataError,
+                match=r"The fits failed on the Dask cluster at '.*': the scheduler runs none of the "
+                r"\d+ pending tasks \(\d+ no-worker\) while 2 worker\(s\) idle for 2 s\. See the",
+            ),
+            parallel._Watchdog(client, backend),
+            parallel_config(backend=backend),
+        ):
+            Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4))
+        assert time.monotonic() - start < 2.0 + 5
+
+
+def test_watchdog_sees_no_worker_and_a_lost_scheduler():
+    import distributed
+
+    cluster = distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None)
+    with distributed.Client(cluster, set_as_default=False) as client:
+        backend = parallel._cluster_backend()(cluster.scheduler_address, client=client)
+        watchdog = parallel._Watchdog(client, backend)
+        future = client.submit(abs, -1)
+        assert watchdog._look() == ("no-worker", "no worker is connected to the scheduler")
+        cluster.close()
+        kind, cause = watchdog._look()
+        assert kind == "lost" and "scheduler" in cause
+        del future
+
+
+def test_cancelled_fits_say_why_in_words():
+    from distributed.client import FutureCancelledError
+
+    lost = FutureCancelledError("batch-1", "lost dependencies")
+    assert parallel._reason(lost) == (
+        "a fit was cancelled (the data it needed were lost with a worker that left)"
+    )
+    assert parallel._reason(FutureCancelledError("b", "odd")) == "a fit was cancelled (odd)"
+    assert parallel._reason(RuntimeError("two\n  lines")) == "RuntimeError: two lines"
+
+
+def test_scheduler_without_workers_is_a_data_error(datasets, monkeypatch):
+    import distributed
+
+    monkeypatch.setattr(parallel, "WORKERS_TIMEOUT_S", 1.0)
+    config = CompareConfig(strategies=("baseline",), cv=3)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        where = cluster.scheduler_address
+        with pytest.raises(
+            DataError, match=rf"The Dask scheduler at '{where}' has no worker \(waited 1 s\)"
+        ):
+            run_comparison(datasets["binary"], config, scheduler=where)
