@@ -90,7 +90,8 @@ TRAIN_SCORE_ROWS = 10_000
 else a seeded stratified sample of this many (every class keeps rows; see core.intake.sampling)."""
 
 _ARGMAX_MODULES = ("sklearn.linear_model", "sklearn.ensemble", "sklearn.neural_network",
-                   "sklearn.multiclass", "sklearn.tree", "imblearn.ensemble")  # fmt: skip
+                   "sklearn.multiclass", "sklearn.tree", "imblearn.ensemble",
+                   "lightgbm.sklearn", "core.modelling.xgb")  # fmt: skip
 """Classifiers whose ``predict`` is the most probable class of their ``predict_proba``."""
 
 

@@ -7,9 +7,8 @@ DataFrame with numeric float64 and categorical object columns, with missing valu
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from core.errors import DataError
 from core.intake.dataset import Dataset
+from core.modelling.boosters import fit_weighted, make_lightgbm, make_xgboost
+from core.modelling.options import close_hint
 
 ClassWeight = str | Mapping[int, float] | None
 """``"balanced"``, ``{class code: weight}``, or ``None`` (every row weighs 1)."""
@@ -48,7 +49,14 @@ class ModelSpec:
     supports_sample_weight: bool  # fit(X, y, sample_weight=...) works
     supports_class_weight: bool  # native ``class_weight=`` (else emulated by sample weights)
     has_n_estimators: bool  # an ensemble whose size ``n_estimators`` overrides
+    # how native_imbalance weighs the rarer class (core.modelling.boosters.NATIVE_KNOBS)
+    native_knob: str = "sample_weight"
+    raw_columns: bool = False  # True: the classifier gets ``ds.X`` as is (no preprocessing)
+    # a model of one comparison only (core.api): ``factory()`` -> a fresh unfitted classifier
+    factory: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
 
+
+_BOOSTER = {"needs_scaling": False, "supports_sample_weight": True, "has_n_estimators": True}
 
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
@@ -101,6 +109,26 @@ MODELS: dict[str, ModelSpec] = {
             supports_class_weight=False,
             has_n_estimators=False,
         ),
+        ModelSpec(
+            name="lightgbm",
+            title="LightGBM",
+            description="Microsoft's leaf-wise gradient boosting (100 rounds, 31 leaves) on "
+            "the shared preprocessing (categories one-hot); class weights through its own "
+            "class_weight, native_imbalance through is_unbalance.",
+            **_BOOSTER,
+            supports_class_weight=True,
+            native_knob="is_unbalance",
+        ),
+        ModelSpec(
+            name="xgboost",
+            title="XGBoost",
+            description="Depth-wise gradient boosting on histogram trees (100 rounds, depth 6) "
+            "on the shared preprocessing (categories one-hot); class weights as per-row sample "
+            "weights, native_imbalance through scale_pos_weight.",
+            **_BOOSTER,
+            supports_class_weight=False,
+            native_knob="scale_pos_weight",
+        ),
     )
 }
 
@@ -112,14 +140,8 @@ def get_model_spec(name: str) -> ModelSpec:
     except (KeyError, TypeError):
         raise DataError(
             f"Unknown model {name!r}",
-            _valid_names_hint(str(name), MODELS),
+            close_hint(str(name), list(MODELS), "names"),
         ) from None
-
-
-def _valid_names_hint(name: str, registry: Mapping[str, object]) -> str:
-    close = difflib.get_close_matches(name, list(registry), n=1)
-    hint = f"Did you mean {close[0]!r}? " if close else ""
-    return hint + "Valid names: " + ", ".join(registry)
 
 
 def _as_float(X: Any) -> np.ndarray:
@@ -177,6 +199,18 @@ def make_preprocessor(
     return ColumnTransformer(parts, remainder="drop", sparse_threshold=0.0)
 
 
+def model_preprocessor(
+    name: str, numeric: Sequence[str], categorical: Sequence[str], *, scale: bool | None = None
+) -> Any:
+    """:func:`make_preprocessor` for model ``name`` (``scale`` None: as the model needs), or
+    the columns as they are for a ``raw_columns`` model (a user's Pipeline, :mod:`core.api`)."""
+    spec = get_model_spec(name)
+    if spec.raw_columns:
+        return FunctionTransformer(None, feature_names_out="one-to-one")
+    scale = spec.needs_scaling if scale is None else scale
+    return make_preprocessor(numeric, categorical, scale=scale)
+
+
 def make_imputer(
     numeric: Sequence[str], categorical: Sequence[str], *, scale: bool
 ) -> ColumnTransformer:
@@ -200,13 +234,8 @@ def make_encoder(n_numeric: int, n_categorical: int) -> ColumnTransformer:
     """Second half: positions ``[0, n_numeric)`` to float, the rest one-hot encoded."""
     parts: list[tuple[str, Any, list[int]]] = []
     if n_numeric:
-        parts.append(
-            (
-                "numeric",
-                FunctionTransformer(_as_float, feature_names_out="one-to-one"),
-                list(range(n_numeric)),
-            )
-        )
+        as_float = FunctionTransformer(_as_float, feature_names_out="one-to-one")
+        parts.append(("numeric", as_float, list(range(n_numeric))))
     if n_categorical:
         cat_idx = list(range(n_numeric, n_numeric + n_categorical))
         parts.append(("categorical", _one_hot(), cat_idx))
@@ -244,7 +273,7 @@ class SampleWeightedClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any) -> SampleWeightedClassifier:
         y = np.asarray(y)
         weight = compute_sample_weight(_sklearn_class_weight(self.class_weight, y), y)
-        self.estimator_ = clone(self.estimator).fit(X, y, sample_weight=weight)
+        self.estimator_ = fit_weighted(clone(self.estimator), X, y, weight)
         self.classes_ = self.estimator_.classes_
         return self
 
@@ -296,7 +325,15 @@ def make_classifier(
         )
     elif name == "hist_gradient_boosting":
         clf = HistGradientBoostingClassifier(random_state=seed, class_weight=sk_weight)
-    else:  # mlp
+    elif name == "lightgbm":
+        clf = make_lightgbm(
+            seed=seed, n_jobs=n_jobs, class_weight=sk_weight, n_estimators=n_estimators
+        )
+    elif name == "xgboost":
+        clf = make_xgboost(seed=seed, n_jobs=n_jobs, n_estimators=n_estimators)
+    elif spec.factory is not None:  # a user's estimator (core.api), cloned afresh
+        clf = spec.factory()  # class weights: sample weights (StrategyError if it takes none)
+    elif name == "mlp":
         clf = SafeMLPClassifier(
             hidden_layer_sizes=(64,),
             early_stopping=True,
@@ -305,6 +342,8 @@ def make_classifier(
             max_iter=500,
             random_state=seed,
         )
+    else:  # pragma: no cover - a registry entry without a builder
+        raise DataError(f"Model {name!r} has no builder")
     if class_weight is not None and not spec.supports_class_weight:
         clf = SampleWeightedClassifier(clf, class_weight=class_weight)
     return clf
@@ -328,10 +367,7 @@ def make_model(
     """
     from core.modelling.multilabel import BinaryRelevance
 
-    spec = get_model_spec(name)
-    preprocess = make_preprocessor(
-        ds.numeric_features, ds.categorical_features, scale=spec.needs_scaling
-    )
+    preprocess = model_preprocessor(name, ds.numeric_features, ds.categorical_features)
     if ds.is_multilabel:
         n_labels = len(ds.classes)
         if class_weight is None or isinstance(class_weight, str):

@@ -27,6 +27,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
 from core.intake.dataset import Dataset
+from core.modelling.boosters import native_imbalance_pipeline
 from core.modelling.learners import (
     CheckedRUSBoostClassifier,
     NeighbourOverSampler,
@@ -41,6 +42,7 @@ from core.modelling.models import (
     make_imputer,
     make_model,
     make_preprocessor,
+    model_preprocessor,
 )
 from core.modelling.multilabel import MLROS, BinaryRelevance
 
@@ -73,8 +75,8 @@ class Problem:
         return self.options.n_estimators
 
     def preprocess(self, *, scale: bool | None = None) -> Any:
-        if scale is None:
-            scale = get_model_spec(self.model).needs_scaling
+        if scale is None:  # the model's own (a user's Pipeline gets the raw columns)
+            return model_preprocessor(self.model, self.numeric, self.categorical)
         return make_preprocessor(self.numeric, self.categorical, scale=scale)
 
     def classifier(self, class_weight: ClassWeight = None, n_estimators: int | None = None) -> Any:
@@ -203,6 +205,11 @@ def _neighbour_pipeline(p: Problem, kind: str, cleaner: str | None = None) -> Im
     return ImbPipeline(steps)
 
 
+NEIGHBOUR_STRATEGIES = ("smote", "borderline_smote", "adasyn", "smote_tomek", "smote_enn")
+"""Strategies whose over-sampler reads ``StrategyOptions.k_neighbors`` (lowered per training
+fold to the rows of the smallest class minus one)."""
+
+
 def _smote(p: Problem) -> Any:
     return _neighbour_pipeline(p, "smote")
 
@@ -270,6 +277,11 @@ def _balanced_bagging(p: Problem) -> Any:
         random_state=p.seed,
     )
     return Pipeline([("preprocess", p.preprocess()), ("model", bagging)])
+
+
+def _native_imbalance(p: Problem) -> Any:
+    knob = get_model_spec(p.model).native_knob
+    return native_imbalance_pipeline(p.preprocess(), p.classifier(), knob)
 
 
 def _one_vs_rest(p: Problem) -> Any:
@@ -378,4 +390,5 @@ RECIPES: dict[str, Recipe] = {
     "threshold_tuning": _recipe(_threshold_tuning, _multilabel_threshold_tuning),
     "one_class": _recipe(_one_class),
     "ml_ros": _recipe(None, _ml_ros),
+    "native_imbalance": _recipe(_native_imbalance),
 }

@@ -50,6 +50,16 @@ SEARCH_SPACES: dict[str, tuple[Param, ...]] = {
         Param("alpha", "float", 1e-6, 1e-1, True, "L2 penalty"),
         Param("hidden_units", "int", 8, 128, True, "units in the hidden layer"),
     ),
+    "lightgbm": (
+        Param("n_estimators", "int", 20, 200, True, "boosting rounds"),
+        Param("learning_rate", "float", 0.01, 0.5, True, "shrinkage per boosting step"),
+        Param("num_leaves", "int", 4, 64, True, "leaves per tree"),
+    ),
+    "xgboost": (
+        Param("n_estimators", "int", 20, 200, True, "boosting rounds"),
+        Param("learning_rate", "float", 0.01, 0.5, True, "shrinkage per boosting step"),
+        Param("max_depth", "int", 2, 10, False, "depth of each tree"),
+    ),
 }
 """The main hyper-parameters searched per model (names as the estimator's, except
 ``hidden_units``, the size of the MLP's single hidden layer)."""

@@ -23,6 +23,10 @@ from core.modelling.options import StrategyOptions, close_hint
 from core.modelling.recipes import RECIPES
 from core.tasks import TASK_KINDS
 
+ENCODED_ONLY = ("smote", "borderline_smote", "adasyn", "smote_tomek", "smote_enn",
+                "balanced_bagging")  # fmt: skip
+"""Strategies whose model sees the encoded matrix, not the DataFrame (no ``raw_columns``)."""
+
 FAMILIES = (
     "baseline",
     "weighting",
@@ -71,7 +75,12 @@ class Strategy:
         if not self.applies_to(ds.task):
             reason = self.not_applicable.get(ds.task, "")
             raise StrategyError(f"{self.title} does not apply to {ds.task} targets: {reason}")
-        get_model_spec(model)
+        if get_model_spec(model).raw_columns and self.name in ENCODED_ONLY:
+            raise StrategyError(
+                f"{self.title} works on the encoded feature matrix, which a model that "
+                "preprocesses its own columns cannot take",
+                "Pass a bare classifier (it then gets the shared preprocessing) to use it",
+            )
         opts = (options if options is not None else StrategyOptions()).validated(ds)
         return self.recipe(ds, model=model, seed=int(seed), options=opts, n_jobs=int(n_jobs))
 
@@ -324,6 +333,25 @@ def _build_registry() -> dict[str, Strategy]:
                 "per row use random_over",
                 "multiclass": "ML-ROS balances the labels of a multi-label target; with one "
                 "class per row use random_over",
+            },
+        ),
+        _strategy(
+            "native_imbalance",
+            "Native imbalance option",
+            "weighting",
+            "Chen & Guestrin 2016",
+            """The model's own switch for a rare positive class: XGBoost's scale_pos_weight
+            (n_negative / n_positive of the training rows), LightGBM's is_unbalance; other
+            models get the same as per-row weights (the rarer class n_majority / n_minority,
+            the other 1). The ratio of the weights is that of balanced class weights, but a
+            majority row keeps weight 1, so the trees' regularisation (min_child_weight,
+            reg_lambda) and leaf sizes bite differently, and the numbers differ. Reference:
+            Chen & Guestrin 2016 (XGBoost); Ke et al. 2017 (LightGBM).""",
+            not_applicable={
+                "multiclass": "scale_pos_weight and is_unbalance weigh the one positive class "
+                "of a binary target; with more classes use class_weight",
+                "multilabel": "scale_pos_weight and is_unbalance weigh the one positive class "
+                "of a binary target; class_weight balances each label's model",
             },
         ),
     ]
