@@ -150,6 +150,14 @@ def parse_target(
         y, keep, classes, decisions = _multilabel_columns(frame, targets, notes)
     elif label_sep is not None:
         y, keep, classes, decisions = _multilabel_sep(frame[targets[0]], label_sep, max_classes)
+        empty = int(np.count_nonzero(y.sum(axis=1) == 0))
+        if empty:
+            many = empty != 1
+            notes.append(
+                f"{empty} row{'s' * many} of '{targets[0]}' carr{'y' if many else 'ies'} no "
+                f"label (an empty label set); {'they are' if many else 'it is'} kept as "
+                f"{'rows' if many else 'a row'} with none of the labels."
+            )
     else:
         y, keep, classes, decisions = _single_target(frame[targets[0]], max_classes, notes)
     if y.ndim == 2 and len(classes) < 2:
@@ -319,15 +327,18 @@ def _multilabel_sep(
             f"label_sep must be a non-empty string such as '|'. Got {label_sep!r} instead",
             "Pass the character that separates the labels in each cell",
         )
-    keep = s.notna().to_numpy()
-    if not keep.any():
+    present = s.notna().to_numpy()
+    if not present.any():
         raise DataError(
             f"Target column '{col}' is empty: every value is missing", "Pick another column"
         )
-    cells = s[keep]
+    # an empty cell is an empty label set: a valid row that carries none of the labels
+    keep = np.ones(len(s), dtype=bool)
+    cells = s[present]
     if pd.api.types.is_float_dtype(cells.dtype) and np.all(cells == np.round(cells)):
         cells = cells.astype(np.int64)
-    cells = cells.astype("str").reset_index(drop=True)
+    cells = pd.Series("", index=s.index, dtype="str").where(~present, cells.astype("str"))
+    cells = cells.reset_index(drop=True)
     pieces = cells.str.split(label_sep, regex=False).explode().str.strip()
     pieces = pieces[pieces.notna() & (pieces != "")]
     codes, uniques = pd.factorize(pieces)

@@ -345,9 +345,10 @@ EXPECTED: dict[str, Expect] = {
         label_sep="|",
         task="multilabel",
         classes=("billing", "bug", "ui"),
-        n_rows=51,
+        n_rows=60,
         schema={"x1": "numeric", "x2": "numeric", "color": "categorical", "tags": "target"},
-        notes="Dropped 9 rows with a missing target (tags).",
+        notes="9 rows of 'tags' carry no label (an empty label set); they are kept as rows "
+        "with none of the labels.",
         reasons={"tags": "target (multi-label: 3 labels separated by '|')"},
     ),
     "multilabel_one_label.csv": Expect(

@@ -96,10 +96,12 @@ def test_multilabel_from_label_sets():
     assert ds.task == "multilabel"
     assert ds.classes == ("a", "b", "c")
     assert ds.label_sep == "|"
-    assert ds.y.tolist() == [[1, 1, 0], [1, 0, 1], [0, 1, 1], [0, 0, 0], [1, 0, 0]]
-    assert ds.row_ids.tolist() == [0, 1, 2, 4, 5]
-    assert ds.n_dropped_missing_target == 1
+    # the blank cell (row 3) is an empty label set, kept like "|": a row with no label
+    assert ds.y.tolist() == [[1, 1, 0], [1, 0, 1], [0, 1, 1], [0, 0, 0], [0, 0, 0], [1, 0, 0]]
+    assert ds.row_ids.tolist() == [0, 1, 2, 3, 4, 5]
+    assert ds.n_dropped_missing_target == 0
     assert "3 labels separated by '|'" in decisions(ds)["tags"].reason
+    assert "2 rows of 'tags' carry no label (an empty label set)" in " ".join(ds.notes)
 
 
 def test_label_sets_of_numbers_are_ordered_numerically():

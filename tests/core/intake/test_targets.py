@@ -46,10 +46,16 @@ def test_several_01_columns_are_a_label_matrix_and_never_set_labels_are_dropped(
 
 def test_label_sets_split_on_the_separator():
     frame = pd.DataFrame({"tags": ["x|y", "y", "z|x", None]})
-    got = parse_target(frame, "tags", label_sep="|", notes=[])
+    notes: list[str] = []
+    got = parse_target(frame, "tags", label_sep="|", notes=notes)
     assert got.classes == ("x", "y", "z")
-    np.testing.assert_array_equal(got.y, [[1, 1, 0], [0, 1, 0], [1, 0, 1]])
-    np.testing.assert_array_equal(got.keep, [True, True, True, False])
+    # a missing cell is an empty label set (as mldr counts it): kept, with no label
+    np.testing.assert_array_equal(got.y, [[1, 1, 0], [0, 1, 0], [1, 0, 1], [0, 0, 0]])
+    np.testing.assert_array_equal(got.keep, [True, True, True, True])
+    assert notes == [
+        "1 row of 'tags' carries no label (an empty label set); it is kept as a row with none "
+        "of the labels."
+    ]
 
 
 @pytest.mark.parametrize(
