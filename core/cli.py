@@ -89,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--beta", type=float, default=1.0, help="beta of the F-beta objective")
     a.add_argument(
+        "--k-neighbors",
+        type=int,
+        default=5,
+        metavar="K",
+        help="neighbours of the SMOTE family / ADASYN (lowered per training fold for tiny "
+        "classes; default 5)",
+    )
+    a.add_argument(
         "--rope",
         type=float,
         default=None,
@@ -96,11 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="half-width of the region of practical equivalence of the verdict (default 0.01)",
     )
     a.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        metavar="R",
+        help="repeat the cross-validation R times with new shuffles (same folds for every "
+        "strategy) for a firmer verdict; costs R times the fits (default 1)",
+    )
+    a.add_argument(
         "--mute",
         action="append",
         default=[],
         metavar="ID",
-        help="leave a cause out of the diagnosis (repeatable), e.g. --mute overfitting",
+        help="leave a cause out of the diagnosis, or a finding (by its code) out of "
+        "results.json and the report (repeatable), e.g. --mute overfitting "
+        "--mute duplicate_rows",
     )
     a.add_argument(
         "--no-diagnostic-fits",
@@ -132,21 +150,33 @@ def _cmd_profile(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from dataclasses import replace
+
     from core.analysis.diagnosis import CAUSE_IDS, diagnose
+    from core.analysis.findings import FINDING_CODES
     from core.evaluation.comparison import CompareConfig, default_strategies, run_comparison
     from core.evaluation.diagnostic_fits import diagnostic_fits
     from core.exports.outputs import atomic_write, write_outputs
     from core.intake.dataset import load_dataset
     from core.modelling.options import StrategyOptions
+    from core.profile.finding import without_muted
     from core.profile.measures import build_profile
+    from core.profile.pitfalls import PITFALL_CODES
     from core.report.document import ReportBundle
 
-    unknown = [m for m in args.mute if m not in CAUSE_IDS]
+    finding_codes = (*PITFALL_CODES, *FINDING_CODES)
+    unknown = [m for m in args.mute if m not in CAUSE_IDS and m not in finding_codes]
     if unknown:
         raise DataError(
-            "Unknown cause id for --mute: " + ", ".join(map(repr, unknown)),
-            "Valid ids: " + ", ".join(CAUSE_IDS),
+            "Unknown cause id for --mute: " + ", ".join(map(repr, unknown)) + " (nor a finding "
+            "code)",
+            "Valid cause ids: "
+            + ", ".join(CAUSE_IDS)
+            + "; finding codes: "
+            + ", ".join(finding_codes),
         )
+    muted_causes = [m for m in args.mute if m in CAUSE_IDS]
+    muted_findings = [m for m in args.mute if m in finding_codes]
     ds = load_dataset(args.data, args.target, label_sep=args.label_sep)
     if args.sample is not None:
         from core.intake.sampling import stratified_sample
@@ -157,8 +187,11 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
         if args.strategies
         else default_strategies(ds.task)
     )
-    options = StrategyOptions(threshold_objective=args.threshold_objective, beta=args.beta)
+    options = StrategyOptions(
+        threshold_objective=args.threshold_objective, beta=args.beta, k_neighbors=args.k_neighbors
+    )
     extra = {} if args.rope is None else {"rope": args.rope}
+    extra["repeats"] = args.repeats
     config = CompareConfig(
         strategies=names,
         model=args.model,
@@ -181,14 +214,24 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
             n_jobs=args.n_jobs,
             scheduler=args.scheduler,
         )
-    found = diagnose(comparison, profile=profile, dataset=ds, fits=fits, muted=args.mute)
+    found = diagnose(comparison, profile=profile, dataset=ds, fits=fits, muted=muted_causes)
+    # the causes read every pitfall; what is written leaves the muted findings out
+    shown = replace(profile, findings=tuple(without_muted(profile.findings, muted_findings)))
     command = "python -m core " + " ".join(shlex.quote(a) for a in argv)
     out = Path(args.out)
-    bundle = ReportBundle(comparison, ds, profile, command=command, diagnosis=found, fits=fits)
+    bundle = ReportBundle(
+        comparison,
+        ds,
+        shown,
+        command=command,
+        diagnosis=found,
+        fits=fits,
+        muted_findings=tuple(muted_findings),
+    )
     paths = write_outputs(
         comparison,
         out,
-        profile=profile.to_dict(),
+        profile=shown.to_dict(),
         command=command,
         diagnosis=found.to_dict(),
     )

@@ -14,14 +14,19 @@ import platform
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+import imblearn
 import numpy as np
 import pandas as pd
+import scipy
+import sklearn
 
 import core
 from core.analysis.recommendation import recommendation_of
+from core.analysis.spread import strategy_spread
 from core.evaluation.comparison import Comparison
 from core.evaluation.crossval import HoldoutResult, StrategyResult
 from core.evaluation.fold import HOLDOUT_FOLD
@@ -73,10 +78,6 @@ def jsonable(value: Any) -> Any:
 
 
 def _versions() -> dict[str, str]:
-    import imblearn
-    import scipy
-    import sklearn
-
     return {
         "app": core.__version__,
         "python": platform.python_version(),
@@ -130,6 +131,7 @@ def _strategy_dict(result: StrategyResult, n_holdout: int) -> dict[str, Any]:
         "confusion_matrix": result.confusion,
         "fold_scores": _fold_dicts(result.fold_scores, result.fold_class_f1, result.n_val),
         "train_scores": _fold_dicts(result.train_scores, result.train_class_f1, result.n_train),
+        "fold_spread": strategy_spread(result).to_dict(),
         "thresholds": result.thresholds,
         "fit_seconds": result.fit_seconds,
         "predict_seconds": result.predict_seconds,
@@ -181,6 +183,7 @@ def results_dict(
             "options": _options_dict(config.options),
             "important_class": config.important_class,
             "rope": config.rope,
+            "repeats": getattr(config, "repeats", 1),
         },
         "strategies": {
             name: _strategy_dict(result, ds.n_holdout_rows)
@@ -200,8 +203,6 @@ def results_dict(
 
 
 def _options_dict(options: Any) -> dict[str, Any]:
-    from dataclasses import asdict, is_dataclass
-
     return asdict(options) if is_dataclass(options) else dict(vars(options))
 
 

@@ -156,3 +156,77 @@ def test_a_bad_rope_or_mute_id_exits_2_with_one_line(tmp_path, capsys, extra, sa
     assert err.startswith("error: ") and said in err and err.count("\n") == 1, err
     assert "Traceback" not in err
     assert not (tmp_path / "o").exists()
+
+
+def test_an_unknown_mute_id_lists_the_cause_ids_and_the_finding_codes(tmp_path, capsys):
+    from core.analysis.findings import FINDING_CODES
+    from core.profile.pitfalls import PITFALL_CODES
+
+    data = tmp_path / "d.csv"
+    data.write_text("a,b\n" + "".join(f"{i},{'xy'[i % 2]}\n" for i in range(8)), encoding="utf-8")
+    code = main(["analyze", str(data), "--target", "b", "--out", str(tmp_path / "o"),
+                 "--mute", "duplicate_rows", "--mute", "nope"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "'nope'" in err and "'duplicate_rows'" not in err  # a finding code is a valid id
+    assert "Valid cause ids: " + ", ".join(CAUSE_IDS) in err
+    assert "finding codes: " + ", ".join((*PITFALL_CODES, *FINDING_CODES)) in err
+
+
+def test_mute_a_finding_code_leaves_it_out_of_results_and_report(tmp_path, datasets):
+    ds = datasets["binary"]
+    frame = ds.X.copy()
+    frame["y"] = np.asarray(ds.classes)[ds.y]
+    (tmp_path / "d.csv").write_text(frame.to_csv(index=False), encoding="utf-8")
+    docs, pages = {}, {}
+    for run, mute in (("all", []), ("muted", ["--mute", "hard_minority"])):
+        argv = ["analyze", str(tmp_path / "d.csv"), "--target", "y", "--strategies", "baseline",
+                "--cv", "3", "--n-jobs", "1", "--no-diagnostic-fits",
+                "--out", str(tmp_path / run), *mute]  # fmt: skip
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(argv) == 0
+        docs[run] = json.loads((tmp_path / run / "results.json").read_text(encoding="utf-8"))
+        pages[run] = (tmp_path / run / "report.html").read_text(encoding="utf-8")
+    shown = {run: [f["code"] for f in doc["profile"]["findings"]] for run, doc in docs.items()}
+    assert "hard_minority" in shown["all"]
+    assert shown["muted"] == [c for c in shown["all"] if c != "hard_minority"]
+    assert 'data-code="hard_minority"' in pages["all"]
+    assert 'data-code="hard_minority"' not in pages["muted"]
+    # the causes still read every pitfall: muting a finding changes no verdict
+    assert docs["muted"]["diagnosis"] == docs["all"]["diagnosis"]
+    for f in docs["all"]["profile"]["findings"]:
+        assert f["how_to_read"], f["code"]
+        assert str(escape(f["how_to_read"])) in pages["all"]
+
+
+def test_repeats_reach_the_verdict_the_config_and_the_reproduce_command(tmp_path, datasets):
+    ds = datasets["binary"]
+    frame = ds.X.copy()
+    frame["y"] = np.asarray(ds.classes)[ds.y]
+    (tmp_path / "d.csv").write_text(frame.to_csv(index=False), encoding="utf-8")
+    argv = [
+        "analyze", str(tmp_path / "d.csv"), "--target", "y", "--strategies",
+        "baseline,smote", "--cv", "3", "--n-jobs", "1", "--out", str(tmp_path / "o"),
+        "--repeats", "2", "--k-neighbors", "3", "--no-diagnostic-fits",
+    ]  # fmt: skip
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(argv) == 0
+    doc = json.loads((tmp_path / "o" / "results.json").read_text(encoding="utf-8"))
+    assert doc["config"]["repeats"] == 2
+    assert doc["config"]["options"]["k_neighbors"] == 3
+    evidence = doc["recommendation"]["evidence"]
+    assert (evidence["repeats"], evidence["folds"], evidence["paired_fold_scores"]) == (2, 3, 6)
+    html = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert "--repeats 2" in html and "--k-neighbors 3" in html
+
+
+@pytest.mark.parametrize("bad", ["0", "21"])
+def test_a_bad_repeats_exits_2_with_one_line(tmp_path, capsys, bad):
+    data = tmp_path / "d.csv"
+    rows = "".join(f"{v},{'xy'[i % 2]}\n" for i, v in enumerate([3, 1, 4, 1, 5, 9, 2, 6]))
+    data.write_text("a,b\n" + rows, encoding="utf-8")
+    code = main(["analyze", str(data), "--target", "b", "--out", str(tmp_path / "o"),
+                 "--repeats", bad])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: repeats must be a whole number"), err
+    assert err.count("\n") == 1 and not (tmp_path / "o").exists()
