@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.plots.style import DIFFICULTY_COLORS, SEQUENTIAL, class_colors, figure
+from core.text import plotly_text
 
 
 def class_distribution(
@@ -28,7 +29,7 @@ def class_distribution(
         showlegend=False,
     )
     fig.add_bar(
-        x=[str(c) for c in counts.index],
+        x=[plotly_text(c) for c in counts.index],
         y=counts.to_numpy(),
         marker_color=[colors[c] for c in counts.index],
         text=text,
@@ -44,7 +45,7 @@ def cooccurrence_heatmap(
     labels: Sequence[str], matrix: np.ndarray, *, title: str | None = None
 ) -> go.Figure:
     """Label co-occurrence counts (rows carrying both labels; diagonal = label counts)."""
-    names = [str(c) for c in labels]
+    names = [plotly_text(c) for c in labels]
     z = np.asarray(matrix, dtype=float)
     fig = figure(title or "Label co-occurrence (rows carrying both labels; diagonal: the label)")
     fig.add_heatmap(
@@ -63,22 +64,27 @@ def cooccurrence_heatmap(
 
 
 def difficulty_bars(
-    type_shares: Mapping[str, Mapping[str, float]], *, k: int = 5, sample_note: str | None = None
+    type_shares: Mapping[str, Mapping[str, float]],
+    *,
+    k: int = 5,
+    sample_note: str | None = None,
+    noun: str = "class",
 ) -> go.Figure:
-    """Stacked bars: share of each minority class's rows that are safe/borderline/rare/outlier.
+    """Stacked bars: share of each minority class's (or label's: ``noun``) rows that are
+    safe/borderline/rare/outlier.
 
     ``type_shares`` maps class -> {"safe", "borderline", "rare", "outlier"} -> share, as
     ``core.profile.stats.Difficulty.type_shares`` gives it.
     """
-    title = f"How hard each minority class is: row types by their {k} nearest neighbours"
+    title = f"How hard each minority {noun} is: row types by their {k} nearest neighbours"
     if sample_note:
         title += f"<br><sup>{sample_note}</sup>"
-    classes = [str(c) for c in type_shares]
+    classes = [plotly_text(c) for c in type_shares]
     fig = figure(
         title,
         barmode="stack",
-        xaxis_title="Share of the class's rows",
-        yaxis_title="Class",
+        xaxis_title=f"Share of the {noun}'s rows",
+        yaxis_title=noun.capitalize(),
         legend_title_text="Row type",
         height=max(260, 90 + 45 * len(classes)),
     )

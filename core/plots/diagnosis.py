@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.plots.style import NEUTRAL, PALETTE, figure
+from core.text import plotly_text
 
 BASELINE_COLOR = "#1f2328"  # the baseline in near-black: every other strategy is compared with it
 REFERENCE_COLOR = PALETTE[1]  # reference models (another model family, the dummy)
@@ -49,7 +50,7 @@ def strategy_colors(names: Sequence[str]) -> dict[str, str]:
 def learning_curve_figure(curve: LearningCurveLike, *, title: str | None = None) -> go.Figure:
     """Average precision and F1 of the class against the rows of it the model trained on
     (mean over folds, ± one standard deviation as error bars)."""
-    cls = curve.class_name
+    cls = plotly_text(curve.class_name)
     x = [float(v) for v in curve.class_rows]
     shares = [f"{s:.0%} of each training fold" for s in curve.shares]
     fig = figure(
@@ -93,6 +94,7 @@ def pr_comparison_figure(
     Strategies that only moved along the baseline's curve have points on (or under) it."""
     names = list(curves)
     colors = strategy_colors(names)
+    class_name = plotly_text(class_name)
     fig = figure(
         title or f"Precision-recall of '{class_name}': baseline vs resampling",
         xaxis_title=f"Recall of '{class_name}'",
@@ -146,6 +148,7 @@ def threshold_gain_figure(
     decision and the best cut marked (``default``/``best``: (threshold, F1)). The vertical
     distance between the two marks is what moving the cut gains. A default without a
     threshold (a multiclass arg-max) is a horizontal line at its F1."""
+    class_name = plotly_text(class_name)
     fig = figure(
         title or f"F1 of '{class_name}' as the threshold moves ({strategy})",
         xaxis_title=f"Threshold on the probability of '{class_name}'",
@@ -202,6 +205,7 @@ def reference_bars_figure(
     """F1 of the class for every strategy of the chosen model (blue) and for the reference
     models run on the same folds (orange; the dummy grey), best strategy as a dotted line
     with the region of practical equivalence above it when ``rope`` is given."""
+    class_name = plotly_text(class_name)
     fig = figure(
         title or f"F1 of '{class_name}': the strategies vs reference models",
         xaxis_title="Strategy or reference model",

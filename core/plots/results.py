@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.plots.style import NEUTRAL, SEQUENTIAL, TEMPLATE, class_colors, figure
+from core.text import plotly_text
 
 MAX_CURVE_POINTS = 1500  # curves are thinned for drawing; the data behind them is not
 
@@ -36,7 +37,7 @@ def confusion_heatmap(
     ``kind``: "counts", or "true"/"pred" for a matrix already normalised by true/predicted class.
     """
     label, fmt, hover = _CM_KIND[kind]
-    names = [str(c) for c in classes]
+    names = [plotly_text(c) for c in classes]
     z = np.asarray(matrix, dtype=float)
     default = {
         "counts": "Confusion matrix (rows: true class, columns: predicted)",
@@ -71,7 +72,7 @@ def multilabel_confusion_grid(
     fig = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=[str(label) for label in labels],
+        subplot_titles=[plotly_text(label) for label in labels],
         horizontal_spacing=0.08,
         vertical_spacing=0.12 if rows > 1 else 0.2,
     )
@@ -84,7 +85,7 @@ def multilabel_confusion_grid(
             coloraxis="coloraxis",
             text=[[f"{int(v):,}" for v in row] for row in cm],
             texttemplate="%{text}",
-            hovertemplate=f"{labels[i]}: %{{y}}, %{{x}}: %{{z:,}} rows<extra></extra>",
+            hovertemplate=f"{plotly_text(labels[i])}: %{{y}}, %{{x}}: %{{z:,}} rows<extra></extra>",
             row=i // cols + 1,
             col=i % cols + 1,
         )
@@ -113,6 +114,7 @@ def threshold_curve_figure(
 ) -> go.Figure:
     """Precision, recall and F1 of one class (one-vs-rest) against the decision threshold."""
     data = _thin(curve[np.isfinite(curve["threshold"])].sort_values("threshold"))
+    class_name = plotly_text(class_name)
     fig = figure(
         f"Precision, recall and F1 of '{class_name}' by decision threshold",
         xaxis_title=f"Threshold on the predicted probability of '{class_name}'",
@@ -171,7 +173,7 @@ def _per_class_lines(
         if cls not in curves or curves[cls].empty:
             continue
         data = _thin(curves[cls])
-        label = str(cls)
+        label = plotly_text(cls)
         if scores is not None and cls in scores and np.isfinite(scores[cls]):
             label += f" ({score_name} {scores[cls]:.3f})"
         fig.add_scatter(
@@ -180,7 +182,7 @@ def _per_class_lines(
             mode="lines",
             name=label,
             line={"color": colors[cls], "width": 2},
-            hovertemplate=f"{cls}: {x} %{{x:.3f}}, {y} %{{y:.3f}}<extra></extra>",
+            hovertemplate=f"{plotly_text(cls)}: {x} %{{x:.3f}}, {y} %{{y:.3f}}<extra></extra>",
         )
     return fig
 
@@ -191,13 +193,15 @@ def pr_curves_figure(
     *,
     average_precision: Mapping[str, float] | None = None,
     title: str | None = None,
+    noun: str = "class",
 ) -> go.Figure:
-    """Precision-recall curve per class (one-vs-rest), in the class colours."""
+    """Precision-recall curve per class (one-vs-rest), in the class colours; ``noun``
+    ("class" or "label") names them in the title and legend."""
     fig = figure(
-        title or "Precision-recall curve per class (one-vs-rest)",
+        title or f"Precision-recall curve per {noun} (one-vs-rest)",
         xaxis_title="Recall",
         yaxis_title="Precision",
-        legend_title_text="Class (average precision)",
+        legend_title_text=f"{noun.capitalize()} (average precision)",
     )
     _per_class_lines(curves, classes, "recall", "precision", fig, average_precision, "AP")
     fig.update_xaxes(range=[0, 1.01])
@@ -211,13 +215,14 @@ def roc_curves_figure(
     *,
     auc: Mapping[str, float] | None = None,
     title: str | None = None,
+    noun: str = "class",
 ) -> go.Figure:
-    """ROC curve per class (one-vs-rest), with the chance diagonal."""
+    """ROC curve per class or label (``noun``, one-vs-rest), with the chance diagonal."""
     fig = figure(
-        title or "ROC curve per class (one-vs-rest)",
+        title or f"ROC curve per {noun} (one-vs-rest)",
         xaxis_title="False-positive rate",
         yaxis_title="True-positive rate (recall)",
-        legend_title_text="Class (ROC AUC)",
+        legend_title_text=f"{noun.capitalize()} (ROC AUC)",
     )
     fig.add_scatter(
         x=[0, 1], y=[0, 1], mode="lines", name="chance", line={"color": NEUTRAL, "dash": "dot"}
@@ -229,15 +234,20 @@ def roc_curves_figure(
 
 
 def calibration_figure(
-    bins: Mapping[str, pd.DataFrame], classes: Sequence[str], *, title: str | None = None
+    bins: Mapping[str, pd.DataFrame],
+    classes: Sequence[str],
+    *,
+    title: str | None = None,
+    noun: str = "class",
 ) -> go.Figure:
-    """Reliability diagram per class: mean predicted probability vs observed frequency."""
+    """Reliability diagram per class or label (``noun``): mean predicted probability vs
+    observed frequency."""
     colors = class_colors(classes)
     fig = figure(
-        title or "Calibration: predicted probability vs observed frequency, per class",
+        title or f"Calibration: predicted probability vs observed frequency, per {noun}",
         xaxis_title="Mean predicted probability (bin)",
-        yaxis_title="Observed share of the class",
-        legend_title_text="Class",
+        yaxis_title=f"Observed share of the {noun}",
+        legend_title_text=noun.capitalize(),
     )
     fig.add_scatter(
         x=[0, 1],
@@ -254,10 +264,10 @@ def calibration_figure(
             x=data["mean_predicted"],
             y=data["fraction_positive"],
             mode="lines+markers",
-            name=str(cls),
+            name=plotly_text(cls),
             line={"color": colors[cls]},
             customdata=data["count"],
-            hovertemplate=f"{cls}: predicted %{{x:.2f}}, observed %{{y:.2f}} "
+            hovertemplate=f"{plotly_text(cls)}: predicted %{{x:.2f}}, observed %{{y:.2f}} "
             "(%{customdata:,} rows)<extra></extra>",
         )
     fig.update_xaxes(range=[0, 1])
@@ -266,22 +276,29 @@ def calibration_figure(
 
 
 def train_validation_gap(
-    gap: pd.DataFrame, classes: Sequence[str], *, metric: str = "F1", title: str | None = None
+    gap: pd.DataFrame,
+    classes: Sequence[str],
+    *,
+    metric: str = "F1",
+    title: str | None = None,
+    noun: str = "class",
 ) -> go.Figure:
-    """Per class: the metric on training folds vs on validation folds (the overfitting signal).
+    """Per class or label (``noun``): the metric on training folds vs on validation folds
+    (the overfitting signal).
 
     ``gap`` has columns ``class``, ``train``, ``validation`` (means over folds).
     """
     colors = class_colors(classes)
     data = gap.set_index("class").reindex([c for c in classes if c in set(gap["class"])])
     fig = figure(
-        title or f"{metric} on training vs validation folds, per class (a large gap = overfitting)",
-        xaxis_title="Class",
+        title
+        or f"{metric} on training vs validation folds, per {noun} (a large gap = overfitting)",
+        xaxis_title=noun.capitalize(),
         yaxis_title=metric,
         barmode="group",
         legend_title_text="Measured on",
     )
-    names = [str(c) for c in data.index]
+    names = [plotly_text(c) for c in data.index]
     fig.add_bar(
         x=names,
         y=data["train"],

@@ -17,10 +17,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.plots.style import NEUTRAL, PALETTE, SEQUENTIAL, TEMPLATE, figure
+from core.text import plotly_text
 
 FRONT_COLOR = "#222222"
 EXTRA_COLOR = "#000000"
 Y_RANGE = [-0.07, 1.07]  # room for the trivial classifiers' labels at F1 = 0 and 1
+X_RANGE = [0.0, 1.02]  # the whole accuracy axis, room for markers at accuracy 1
+ZOOM_ROOM = 0.03
+"""Least room (in score units) left around zoomed data, so no marker or label is cut."""
 _EXTRA_SYMBOLS = ("diamond", "hexagram", "star-square", "hourglass")
 
 
@@ -39,6 +43,9 @@ class PlaneLike(Protocol):
 
     @property
     def role(self) -> str: ...
+
+    @property
+    def pareto(self) -> pd.DataFrame: ...
 
 
 def strategy_colors(strategies: Sequence[str]) -> dict[str, str]:
@@ -66,11 +73,12 @@ def _custom(rows: pd.DataFrame) -> np.ndarray:
 
 
 def _hover(view: PlaneLike, name: str, what: str) -> str:
+    x_label, f1_label = plotly_text(view.x_label), plotly_text(view.f1_label)
     return (
-        f"<b>{name}</b> ({what})<br>threshold %{{customdata[0]}}<br>"
-        f"{view.x_label} %{{x:.3f}}<br>{view.f1_label} %{{y:.3f}}<br>"
-        f"recall of '{view.positive_class}' %{{customdata[1]}}, "
-        f"of '{view.negative_label}' %{{customdata[2]}}<br>"
+        f"<b>{plotly_text(name)}</b> ({what})<br>threshold %{{customdata[0]}}<br>"
+        f"{x_label} %{{x:.3f}}<br>{f1_label} %{{y:.3f}}<br>"
+        f"recall of '{plotly_text(view.positive_class)}' %{{customdata[1]}}, "
+        f"of '{plotly_text(view.negative_label)}' %{{customdata[2]}}<br>"
         "balanced accuracy %{customdata[3]}, precision %{customdata[4]}<extra></extra>"
     )
 
@@ -80,6 +88,7 @@ def _add_plane(
     view: PlaneLike,
     colors: dict[str, str],
     *,
+    ranges: tuple[Sequence[float], Sequence[float]],
     row: int | None = None,
     col: int | None = None,
     legend: bool = True,
@@ -113,14 +122,14 @@ def _add_plane(
             mode="lines+markers" if own else "markers",
             line={"color": color, "width": 1},
             marker={"color": color, "size": 5 if own else 11, "symbol": symbol},
-            name=name if own else f"{name} (outer folds)",
+            name=plotly_text(name if own else f"{name} (outer folds)"),
             legendgroup=name,
             showlegend=legend,
             customdata=_custom(rows),
             hovertemplate=_hover(view, name, "threshold sweep" if own else "tuned, outer folds"),
             **where,
         )
-    front = view.points[view.points["pareto"]].sort_values("accuracy", kind="stable")
+    front = view.pareto.sort_values("accuracy", kind="stable")  # each point once, all names
     if not front.empty:
         fig.add_scatter(
             x=front["accuracy"],
@@ -131,12 +140,13 @@ def _add_plane(
             name="Pareto front",
             legendgroup="front",
             showlegend=legend,
-            customdata=np.column_stack([front["strategy"].astype(str), _custom(front)]),
+            customdata=np.column_stack([front["strategy"].map(plotly_text), _custom(front)]),
             hovertemplate=(
                 "<b>Pareto front: %{customdata[0]}</b><br>threshold %{customdata[1]}<br>"
-                f"{view.x_label} %{{x:.3f}}<br>{view.f1_label} %{{y:.3f}}<br>"
-                f"recall of '{view.positive_class}' %{{customdata[2]}}, "
-                f"of '{view.negative_label}' %{{customdata[3]}}<extra></extra>"
+                f"{plotly_text(view.x_label)} %{{x:.3f}}<br>"
+                f"{plotly_text(view.f1_label)} %{{y:.3f}}<br>"
+                f"recall of '{plotly_text(view.positive_class)}' %{{customdata[2]}}, "
+                f"of '{plotly_text(view.negative_label)}' %{{customdata[3]}}<extra></extra>"
             ),
             **where,
         )
@@ -152,7 +162,7 @@ def _add_plane(
                 "symbol": "star",
                 "line": {"color": "white", "width": 1},
             },
-            name=f"{name} (own decisions)",
+            name=plotly_text(f"{name} (own decisions)"),
             legendgroup=name,
             showlegend=False,
             customdata=_custom(view.operating.loc[[rec.Index]]),
@@ -166,7 +176,7 @@ def _add_plane(
             y=[point["f1"]],
             mode="markers+text",
             text=[label],
-            textposition=_label_position(key, point["accuracy"]),
+            textposition=label_position(point["accuracy"], point["f1"], *ranges),
             marker={"color": NEUTRAL, "symbol": "x-thin-open", "size": 13, "line": {"width": 2}},
             name=label,
             legendgroup="trivial",
@@ -176,10 +186,44 @@ def _add_plane(
         )
 
 
-def _label_position(key: str, accuracy: float) -> str:
-    """Labels point inwards so they are not cut at the plot's edges."""
-    side = "right" if accuracy < 0.5 else "left"
-    return f"{'bottom' if key == 'all_negative' else 'top'} {side}"
+def label_position(x: float, y: float, x_range: Sequence[float], y_range: Sequence[float]) -> str:
+    """A Plotly ``textposition`` pointing from (x, y) towards the middle of the axes'
+    ranges, so that a label is never cut at the plot's edges."""
+    up = y < (y_range[0] + y_range[1]) / 2
+    right = x < (x_range[0] + x_range[1]) / 2
+    return f"{'top' if up else 'bottom'} {'right' if right else 'left'}"
+
+
+def padded_range(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    bounds: Sequence[float] = Y_RANGE,
+    room: float = ZOOM_ROOM,
+) -> list[float]:
+    """[low, high] around the finite ``values`` with room on both sides (at least ``room``,
+    or a tenth of their spread), kept within ``bounds``; ``bounds`` when there is no value."""
+    found = np.asarray(values, dtype=float)
+    found = found[np.isfinite(found)]
+    if found.size == 0:
+        return [float(bounds[0]), float(bounds[1])]
+    low, high = float(found.min()), float(found.max())
+    pad = max(room, 0.1 * (high - low))
+    return [max(float(bounds[0]), low - pad), min(float(bounds[1]), high + pad)]
+
+
+def zoom_f1_range(x_range: Sequence[float], *views: PlaneLike) -> list[float]:
+    """The F1 range of what lies within ``x_range``: the threshold points, the strategies'
+    own decisions and the trivial classifiers (so a zoomed plane is not squeezed into a
+    strip when every F1 there is high, or low). The feasible region is drawn as far as the
+    range goes; the unzoomed plane shows it whole."""
+    low, high = x_range
+    values: list[float] = []
+    for view in views:
+        for frame in (view.points, view.operating):
+            inside = frame["accuracy"].between(low, high)
+            values += frame.loc[inside, "f1"].tolist()
+        values += [p["f1"] for p in (view.trivial or {}).values() if low <= p["accuracy"] <= high]
+    return padded_range(values, bounds=(Y_RANGE[0], 1.01))  # no tick above F1 = 1
 
 
 def zoom_range(*views: PlaneLike) -> list[float]:
@@ -202,26 +246,31 @@ def _colors(view: PlaneLike) -> dict[str, str]:
 def tradeoff_plane(view: PlaneLike, *, zoom: bool = False, title: str | None = None) -> go.Figure:
     """Feasible region, every strategy's threshold sweep (a line of small markers), its own
     operating point (star), points from elsewhere such as a search (diamonds), the Pareto
-    front (dashed) and the trivial classifiers (x). ``zoom``: accuracy axis on
-    :func:`zoom_range` instead of [0, 1]."""
+    front (dashed, each point once, hover naming every strategy that reaches it) and the
+    trivial classifiers (x). ``zoom``: the accuracy axis on :func:`zoom_range` and the F1
+    axis on :func:`zoom_f1_range` instead of the whole plane. ``title`` is plain text (it
+    may name a class: escaped like every label here)."""
+    x_label, f1_label = plotly_text(view.x_label), plotly_text(view.f1_label)
+    default = f"{x_label} vs {f1_label}: every strategy at every threshold (up and right is better)"
     fig = figure(
-        title
-        or f"{view.x_label} vs {view.f1_label}: every strategy at every threshold "
-        "(up and right is better)",
-        xaxis_title=view.x_label,
-        yaxis_title=view.f1_label,
+        plotly_text(title) if title else default,
+        xaxis_title=x_label,
+        yaxis_title=f1_label,
         legend_title_text="",
         height=560,
     )
-    _add_plane(fig, view, _colors(view))
-    fig.update_xaxes(range=zoom_range(view) if zoom else [0, 1.02])
-    fig.update_yaxes(range=Y_RANGE)
+    x_range = zoom_range(view) if zoom else X_RANGE
+    y_range = zoom_f1_range(x_range, view) if zoom else Y_RANGE
+    _add_plane(fig, view, _colors(view), ranges=(x_range, y_range))
+    fig.update_xaxes(range=x_range)
+    fig.update_yaxes(range=y_range)
     return fig
 
 
 def _panel_title(view: PlaneLike) -> str:
     role = "" if view.role == "half" else f" ({view.role})"
-    return f"'{view.positive_class}'{role} as positive, {view.positive_share:.1%} of rows"
+    positive = plotly_text(view.positive_class)
+    return f"'{positive}'{role} as positive, {view.positive_share:.1%} of rows"
 
 
 def tradeoff_sides(
@@ -236,18 +285,18 @@ def tradeoff_sides(
         horizontal_spacing=0.08,
     )
     colors = _colors(left)
-    _add_plane(fig, left, colors, row=1, col=1)
-    _add_plane(fig, right, colors, row=1, col=2, legend=False)
+    x_range = zoom_range(left, right) if zoom else X_RANGE
+    for col, view in ((1, left), (2, right)):
+        y_range = zoom_f1_range(x_range, view) if zoom else Y_RANGE
+        _add_plane(fig, view, colors, ranges=(x_range, y_range), row=1, col=col, legend=col == 1)
+        fig.update_xaxes(title_text=plotly_text(view.x_label), range=x_range, row=1, col=col)
+        fig.update_yaxes(title_text=plotly_text(view.f1_label), range=y_range, row=1, col=col)
     fig.update_layout(
         template=TEMPLATE,
         title=title or "Which class should be the positive one? The same strategies, both ways",
         height=500,
         legend_title_text="",
     )
-    x_range = zoom_range(left, right) if zoom else [0, 1.02]
-    for col, view in ((1, left), (2, right)):
-        fig.update_xaxes(title_text=view.x_label, range=x_range, row=1, col=col)
-        fig.update_yaxes(title_text=view.f1_label, range=Y_RANGE, row=1, col=col)
     return fig
 
 
@@ -265,7 +314,7 @@ def prevalence_figure(
 
     ``per_class`` has ``class, precision_eval, precision, f1_eval, f1``.
     """
-    labels = [str(c) for c in classes]
+    labels = [plotly_text(c) for c in classes]
     with_matrix = confusion is not None
     fig = make_subplots(
         rows=1,
@@ -299,7 +348,7 @@ def prevalence_figure(
         )
         fig.update_yaxes(autorange="reversed", type="category", title_text="True", row=1, col=1)
         fig.update_xaxes(type="category", title_text="Predicted", row=1, col=1)
-    x = per_class["class"].astype(str)
+    x = per_class["class"].map(plotly_text)
     for column, name, color, pattern in (
         ("precision_eval", "precision, evaluation", PALETTE[0], ""),
         ("precision", "precision, in use", PALETTE[0], "/"),

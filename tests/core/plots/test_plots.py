@@ -10,8 +10,10 @@ import pytest
 
 from core import plots
 from core.analysis.details import accuracy_f1_plane, per_class_long, strategy_details
+from core.metrics.plane import pareto_front
 from core.metrics.scores import normalise_confusion
 from core.plots.results import MAX_CURVE_POINTS
+from core.plots.tradeoff import strategy_colors
 
 
 def _labelled(fig: go.Figure) -> None:
@@ -353,3 +355,91 @@ def test_threshold_gain_draws_an_arg_max_default_as_a_line():
     assert list(default.x) == [0, 1] and list(default.y) == [0.35, 0.35]
     assert default.name == "default decision (arg-max): F1 0.350"
     assert (best.x[0], best.y[0]) == (0.2, 0.5)
+
+
+def _inside(values, axis_range) -> bool:
+    values = np.asarray(values, dtype=float)
+    return bool(np.all((values >= axis_range[0]) & (values <= axis_range[1])))
+
+
+def test_plane_names_strategies_in_the_legend_and_zooms_on_them(comparisons):
+    plane = accuracy_f1_plane(comparisons["binary"])
+    fig = plots.accuracy_f1_plane(
+        plane.points, f1_label=plane.f1_label, region=plane.region, trivial=plane.trivial
+    )
+    names = list(plane.points["strategy"])
+    traces = {t.name: t for t in fig.data}
+    # no name printed on the plot (they ran into each other and were cut at the edges)
+    assert all(traces[n].text is None and "text" not in traces[n].mode for n in names)
+    styles = {(traces[n].marker.color, traces[n].marker.symbol) for n in names}
+    assert len(styles) == len(names)  # told apart by colour and symbol, as in the legend
+    assert {n: traces[n].marker.color for n in names} == strategy_colors(names)
+    assert all(traces[n].showlegend is not False for n in names)
+    # axes zoomed on the points (not 0..1) with every point and near trivial point inside
+    x_range, y_range = list(fig.layout.xaxis.range), list(fig.layout.yaxis.range)
+    assert _inside(plane.points["accuracy"], x_range) and _inside(plane.points["f1"], y_range)
+    assert x_range[0] > 0.5  # the points sit at accuracy ~0.85-0.9 (15% positive)
+    negative, positive = plane.trivial["all_negative"], plane.trivial["all_positive"]
+    assert _inside([negative["accuracy"]], x_range) and _inside([negative["f1"]], y_range)
+    # the all-positive classifier (accuracy 0.15) is far from them: named in a note instead
+    assert positive["accuracy"] < x_range[0]
+    note = fig.layout.annotations[0].text
+    assert note == (
+        f"Outside this view: all positive at accuracy {positive['accuracy']:.3f}, "
+        f"F1 {positive['f1']:.3f}"
+    )
+    assert traces["all negative"].textposition == "top left"  # inwards: never cut
+
+
+def test_plane_rings_the_front_and_says_so_on_hover(comparisons):
+    plane = accuracy_f1_plane(comparisons["binary"])
+    front = plane.points[pareto_front(plane.points).to_numpy()]
+    fig = plots.accuracy_f1_plane(
+        plane.points, region=plane.region, trivial=plane.trivial, front=front
+    )
+    traces = {t.name: t for t in fig.data}
+    ring = traces["Pareto front"]
+    assert ring.mode == "lines+markers" and ring.marker.symbol == "circle-open"
+    np.testing.assert_allclose(sorted(ring.x), sorted(front["accuracy"]))
+    for name in plane.points["strategy"]:
+        on = "(on the Pareto front)" in traces[name].hovertemplate
+        assert on == (name in set(front["strategy"]))
+
+
+def test_plane_without_region_keeps_both_axes_on_the_points(comparisons):
+    plane = accuracy_f1_plane(comparisons["multiclass"])
+    fig = plots.accuracy_f1_plane(plane.points, f1_label=plane.f1_label)
+    assert _inside(plane.points["accuracy"], fig.layout.xaxis.range)
+    assert _inside(plane.points["f1"], fig.layout.yaxis.range)
+    assert not fig.layout.annotations
+    assert all(t.text is None for t in fig.data)
+
+
+def test_multi_label_figures_say_label_not_class(comparisons):
+    """Issue 15, item 9: "F1 per class" with a "Class" legend under a "Per label" heading."""
+    cmp_ = comparisons["multilabel"]
+    labels = list(cmp_.classes)
+    det = strategy_details(cmp_, "baseline")
+    long = per_class_long(cmp_, "f1")
+    shares = {c: {"safe": 0.5, "borderline": 0.3, "rare": 0.1, "outlier": 0.1} for c in labels}
+    figs = [
+        plots.per_class_bars(long, labels, noun="label"),
+        plots.strategy_class_heatmap(long, labels, noun="label"),
+        plots.pr_curves_figure(det.pr_curves, labels, noun="label"),
+        plots.roc_curves_figure(det.roc_curves, labels, noun="label"),
+        plots.calibration_figure(det.calibration, labels, noun="label"),
+        plots.train_validation_gap(det.gap, labels, noun="label"),
+        plots.difficulty_bars(shares, noun="label"),
+    ]
+    for fig in figs:
+        words = [fig.layout.title.text, fig.layout.legend.title.text]
+        words += [fig.layout.xaxis.title.text, fig.layout.yaxis.title.text]
+        text = " ".join(w for w in words if w)
+        assert "label" in text.lower(), text
+        assert "class" not in text.lower(), text
+    assert figs[0].layout.title.text == "F1 per label, by strategy"
+    assert figs[0].layout.legend.title.text == "Label"
+    assert figs[2].layout.legend.title.text == "Label (average precision)"
+    assert figs[5].layout.xaxis.title.text == "Label"
+    # the default stays "class" (binary and multiclass pages)
+    assert plots.per_class_bars(long, labels).layout.legend.title.text == "Class"
