@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, cached_property
@@ -35,10 +35,11 @@ from core.exports.label_next import label_next
 from core.exports.outputs import atomic_write, metrics_long, predictions_long, results_dict
 from core.exports.tables import csv_bytes, excel_bytes
 from core.intake.dataset import Dataset
+from core.metrics.glossary import glossary
 from core.profile.measures import Profile
 from core.report import sections
 from core.report.diagnosis_section import diagnosis_section
-from core.report.parts import PLOTLY_CONFIG, FigureStore, script_json
+from core.report.parts import PLOTLY_CONFIG, FigureStore, noun_of, script_json
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 _ENV = jinja2.Environment(
@@ -88,6 +89,7 @@ def build_report(
     generated_at: datetime | None = None,
     diagnosis: Diagnosis | None = None,
     fits: DiagnosticFits | None = None,
+    muted_findings: Collection[str] = (),
 ) -> str:
     """The report as one HTML document (str), opening with the verdict and the diagnosis.
 
@@ -124,6 +126,7 @@ def build_report(
         label_next_rows=label_next_rows,
         label_next_note=label_note,
         store=store,
+        muted_findings=muted_findings,
     )
     when = generated_at or datetime.now(UTC)
     ctx.update(
@@ -134,6 +137,7 @@ def build_report(
         templates_json=store.templates_json(),
         plotly_config=script_json(PLOTLY_CONFIG),
         n_charts=len(store.charts),
+        glossary=glossary(comparison.task, noun_of(comparison)),  # the app's tooltips' words
     )
     return _ENV.get_template("report.html.j2").render(**ctx)
 
@@ -176,6 +180,7 @@ class ReportBundle:
     command: str | None = None
     diagnosis: Diagnosis | None = None  # None: diagnosed on first use (with ``fits``, if any)
     fits: DiagnosticFits | None = None
+    muted_findings: tuple[str, ...] = ()  # comparison finding codes left out of the report
     _label_note: str | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -228,6 +233,7 @@ class ReportBundle:
             label_next_rows=self.label_next,
             label_next_note=self.label_note,
             doc=self.doc,
+            muted_findings=self.muted_findings,
             diagnosis=self.diagnosed,
             fits=self.fits,
         )

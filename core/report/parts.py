@@ -127,8 +127,8 @@ def key_value_table(pairs: Sequence[tuple[str, Cell | str]]) -> Table:
 
 
 def finding_dict(f: Finding) -> dict[str, str]:
-    return {"severity": f.severity, "title": f.title, "message": f.message,
-            "suggestion": f.suggestion}  # fmt: skip
+    return {"code": f.code, "severity": f.severity, "title": f.title, "message": f.message,
+            "suggestion": f.suggestion, "how_to_read": f.how_to_read}  # fmt: skip
 
 
 def slug(name: str) -> str:
@@ -234,7 +234,7 @@ class FigureStore:
 
 # --------------------------------------------------------------------------- how to reproduce
 
-CLI_OPTIONS = ("threshold_objective", "beta")  # the StrategyOptions the CLI takes
+CLI_OPTIONS = ("threshold_objective", "beta", "k_neighbors")  # the StrategyOptions the CLI takes
 
 
 def _default_equivalent(comparison: Comparison, name: str, value: Any) -> bool:
@@ -286,8 +286,12 @@ def reproduce_command(
         args += ["--threshold-objective", custom["threshold_objective"]]
     if "beta" in custom:
         args += ["--beta", repr(float(custom["beta"]))]
+    if "k_neighbors" in custom:
+        args += ["--k-neighbors", str(int(custom["k_neighbors"]))]
     if config.rope != DEFAULT_ROPE:
         args += ["--rope", repr(config.rope)]
+    if getattr(config, "repeats", 1) > 1:
+        args += ["--repeats", str(config.repeats)]
     return " ".join(shlex.quote(a) for a in [*args, "--out", out_dir])
 
 

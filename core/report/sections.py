@@ -8,6 +8,7 @@ the report and results.json agree by construction.
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from core.analysis.details import accuracy_f1_plane, per_class_long
 from core.analysis.findings import comparison_findings
+from core.analysis.spread import OVER_FOLDS_NOTE, comparison_spreads
 from core.evaluation.comparison import BASELINE, Comparison
 from core.exports.label_next import DOUBT_MARGIN
 from core.exports.tables import csv_bytes
@@ -25,6 +27,7 @@ from core.modelling.strategies import STRATEGIES
 from core.plots.compare import accuracy_f1_plane as plane_figure
 from core.plots.compare import confusion_side_by_side, per_class_bars, strategy_class_heatmap
 from core.plots.data import class_distribution, cooccurrence_heatmap, difficulty_bars
+from core.profile.finding import without_muted
 from core.profile.measures import Profile
 from core.report.parts import (
     Cell,
@@ -43,7 +46,7 @@ from core.report.parts import (
     reproduce_script,
     text,
 )
-from core.report.strategy_section import strategy_section
+from core.report.strategy_section import folds_cell, strategy_section
 
 LABEL_NEXT_PREVIEW = 10
 MAX_EMBEDDED_CSV = 2_000_000  # bytes of label-next CSV carried inside the report as a link
@@ -125,7 +128,8 @@ def _profile(p: Profile | None, store: FigureStore) -> dict | None:
     diff = p.difficulty
     if diff is not None and diff.types:
         note = f"computed on a sample of {diff.n_rows_used:,} rows" if diff.sampled else None
-        charts.append(store.add(difficulty_bars(diff.type_shares, k=diff.k, sample_note=note)))
+        charts.append(store.add(difficulty_bars(diff.type_shares, k=diff.k, sample_note=note,
+                                                noun="label" if p.task == "multilabel" else "class")))  # fmt: skip
     return {
         "facts": key_value_table(facts),
         "charts": charts,
@@ -183,13 +187,20 @@ def _comparison(c: Comparison, doc: dict, store: FigureStore) -> dict:
     names = c.metric_names()
     table = c.table().set_index("strategy")
     important = c.important_class
-    columns = ["Strategy", "Status", f"F1 of '{important}'",
-               *[metric_title(m) for m in names], "Macro F1 CI low", "Macro F1 CI high", "Fit s / fold"]  # fmt: skip
+    spreads = comparison_spreads(c)  # beside the decision metrics: their spread over folds
+    columns = ["Strategy", "Status", f"F1 of '{important}'", f"F1 of '{important}' over folds"]
+    for m in names:
+        columns += [metric_title(m), *(["Macro F1 over folds"] if m == "macro_f1" else [])]
+    columns += ["Macro F1 CI low", "Macro F1 CI high", "Fit s / fold"]
     rows, attrs = [], []
     for name, entry in doc["strategies"].items():
         row = [text(name), Cell(entry["status"], cls="ok" if entry["status"] == "ok" else "bad")]
         row.append(num(_class_metric(entry, important, "f1"), key="important_f1"))
-        row += [num(entry["summary"].get(m), key=m) for m in names]
+        row.append(folds_cell(spreads[name].class_f1.get(important), key="important_f1_folds"))
+        for m in names:
+            row.append(num(entry["summary"].get(m), key=m))
+            if m == "macro_f1":
+                row.append(folds_cell(spreads[name].summary.get(m), key="macro_f1_folds"))
         row += [num(table.at[name, "macro_f1_ci_low"], key="macro_f1_ci_low"),
                 num(table.at[name, "macro_f1_ci_high"], key="macro_f1_ci_high"),
                 num(table.at[name, "fit_seconds"], ".2f", key="fit_seconds")]  # fmt: skip
@@ -224,10 +235,10 @@ def _comparison(c: Comparison, doc: dict, store: FigureStore) -> dict:
     classes = list(c.classes)
     charts = []
     if any(r.ok for r in c.results.values()):
-        charts.append(store.add(per_class_bars(per_class_long(c, "f1"), classes, metric="F1")))
-        charts.append(
-            store.add(strategy_class_heatmap(per_class_long(c, "recall"), classes, metric="Recall"))
-        )
+        by = {"noun": noun_of(c)}  # titles and legends say "label" in multi-label
+        charts.append(store.add(per_class_bars(per_class_long(c, "f1"), classes, metric="F1", **by)))  # fmt: skip
+        charts.append(store.add(strategy_class_heatmap(per_class_long(c, "recall"), classes,
+                                                       metric="Recall", **by)))  # fmt: skip
         charts.append(
             store.add(
                 strategy_class_heatmap(per_class_long(c, "precision"), classes, metric="Precision")
@@ -243,6 +254,7 @@ def _comparison(c: Comparison, doc: dict, store: FigureStore) -> dict:
         confusion = store.add(confusion_side_by_side(matrices, classes))
     return {
         "important": important,
+        "over_folds_note": OVER_FOLDS_NOTE,
         "table": Table(columns, rows, row_attrs=attrs),
         "versus": versus,
         "failed": [(n, r.error) for n, r in c.results.items() if not r.ok],
@@ -338,10 +350,12 @@ def context(
     label_next_rows: pd.DataFrame | None,
     label_next_note: str | None,
     store: FigureStore,
+    muted_findings: Collection[str] = (),
 ) -> dict[str, Any]:
-    """Everything report.html.j2 renders, figures added to ``store`` in page order."""
+    """Everything report.html.j2 renders, figures added to ``store`` in page order; the
+    comparison findings whose code is in ``muted_findings`` are left out."""
     rec = doc["recommendation"]
-    findings = [finding_dict(f) for f in comparison_findings(c)]
+    findings = [finding_dict(f) for f in without_muted(comparison_findings(c), muted_findings)]
     pitfalls = list(profile.findings) if profile is not None else []
     severities = [f.severity for f in pitfalls] + [f["severity"] for f in findings]
     recommended = rec.get("strategy")
@@ -370,7 +384,7 @@ def context(
     ctx["plane"] = _plane(c, store)
     ctx["tradeoff"] = _tradeoff(c, store)
     ctx["strategies"] = [
-        strategy_section(c, n, e, store, recommended, c.important_class)
+        strategy_section(c, n, e, store, recommended, c.important_class, muted_findings)
         for n, e in doc["strategies"].items()
     ]
     ctx["findings"] = findings

@@ -4,13 +4,16 @@ curves, and its findings."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
 
 from core.analysis.details import StrategyDetails, strategy_details
 from core.analysis.findings import strategy_findings
+from core.analysis.spread import spread_text, strategy_spread
 from core.evaluation.comparison import Comparison
+from core.metrics.per_fold import FoldSpread
 from core.metrics.scores import HEADLINE_METRICS, metric_title
 from core.modelling.strategies import STRATEGIES
 from core.plots.results import (
@@ -20,7 +23,9 @@ from core.plots.results import (
     threshold_curve_figure,
     train_validation_gap,
 )
+from core.profile.finding import without_muted
 from core.report.parts import (
+    Cell,
     FigureStore,
     Table,
     count,
@@ -36,19 +41,27 @@ MAX_THRESHOLD_PANELS = 4  # threshold curves of at most this many rarest classes
 CONFUSION_HALF_WIDTH = 6  # up to this many classes a confusion matrix takes half the width
 
 
-def _per_class_table(entry: dict, det: StrategyDetails, word: str) -> Table:
+def folds_cell(spread: FoldSpread | None, *, key: str) -> Cell:
+    """The over-folds companion of a pooled figure (:func:`spread_text`), the mean over the
+    folds in ``data-value``; ``outlier`` class when a fold is flagged."""
+    mean = None if spread is None or spread.n == 0 else repr(float(spread.mean))
+    flagged = spread is not None and spread.outlier_fold is not None
+    return Cell(spread_text(spread), mean, True, key, "outlier" if flagged else None)
+
+
+def _per_class_table(entry: dict, det: StrategyDetails, word: str, folds: dict) -> Table:
     records = entry["per_class"]
     extra = [m for m in ("specificity",) if records and m in records[0]]
-    head = [word.capitalize(), "Support", "Precision", "Recall", "F1", "F1 CI low", "F1 CI high",
-            *[m.capitalize() for m in extra], "Average precision", "ROC AUC"]  # fmt: skip
+    head = [word.capitalize(), "Support", "Precision", "Recall", "F1", "F1 over folds",
+            "F1 CI low", "F1 CI high", *[m.capitalize() for m in extra], "Average precision",
+            "ROC AUC"]  # fmt: skip
     rows = []
     for rec in records:
         cls = rec["class"]
         row = [text(cls), count(rec.get("support"), key="support")]
-        row += [
-            num(rec.get(m), key=m)
-            for m in ("precision", "recall", "f1", "f1_ci_low", "f1_ci_high", *extra)
-        ]
+        row += [num(rec.get(m), key=m) for m in ("precision", "recall", "f1")]
+        row.append(folds_cell(folds.get(cls), key="f1_folds"))
+        row += [num(rec.get(m), key=m) for m in ("f1_ci_low", "f1_ci_high", *extra)]
         row += [num(det.average_precision.get(cls), key="average_precision"),
                 num(det.roc_auc.get(cls), key="roc_auc")]  # fmt: skip
         rows.append(row)
@@ -72,6 +85,7 @@ def strategy_section(
     store: FigureStore,
     recommended: str | None,
     important: str,
+    muted: Collection[str] = (),
 ) -> dict:
     """Template context of strategy ``name``; ``entry`` is its results.json entry. Figures
     go to ``store``; threshold curves of :func:`threshold_classes` (``important`` included)."""
@@ -89,7 +103,8 @@ def strategy_section(
     classes = list(c.classes)
     keys = [m for m in HEADLINE_METRICS[c.task] if m in entry["summary"]]
     out["tiles"] = [(metric_title(m), num(entry["summary"][m], key=m)) for m in keys]
-    out["per_class"] = _per_class_table(entry, det, noun_of(c))
+    folds = dict(strategy_spread(result, classes).class_f1)
+    out["per_class"] = _per_class_table(entry, det, noun_of(c), folds)
     if c.task == "multilabel":
         out["confusion"] = store.add(
             multilabel_confusion_grid(np.asarray(result.confusion), classes)
@@ -107,7 +122,12 @@ def strategy_section(
     ]  # fmt: skip
     out["tuned"] = [(k, v) for k, v in det.tuned_thresholds.items()]
     pr = {k: thin(v) for k, v in det.pr_curves.items()}
-    out["pr"] = store.add(pr_curves_figure(pr, classes, average_precision=det.average_precision))
-    out["gap"] = None if det.gap.empty else store.add(train_validation_gap(det.gap, classes))
-    out["findings"] = [finding_dict(f) for f in strategy_findings(c, name)]
+    noun = noun_of(c)  # titles and legends say "label" in multi-label
+    out["pr"] = store.add(
+        pr_curves_figure(pr, classes, average_precision=det.average_precision, noun=noun)
+    )
+    out["gap"] = (
+        None if det.gap.empty else store.add(train_validation_gap(det.gap, classes, noun=noun))
+    )
+    out["findings"] = [finding_dict(f) for f in without_muted(strategy_findings(c, name), muted)]
     return out

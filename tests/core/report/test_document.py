@@ -19,6 +19,7 @@ import pytest
 from markupsafe import escape
 from plotly.offline import get_plotlyjs
 
+from core.analysis.findings import comparison_findings, strategy_findings
 from core.cli import build_parser
 from core.errors import DataError
 from core.evaluation.comparison import CompareConfig, run_comparison
@@ -326,12 +327,17 @@ def test_reproduce_command_parses_back_to_the_same_configuration(datasets):
     assert args.out == "out dir"
     assert cli_gaps(comparison) == []
     custom = replace(comparison, config=replace(config, options=StrategyOptions(k_neighbors=3)))
-    assert cli_gaps(custom) == ["k neighbors"]
+    assert cli_gaps(custom) == []  # --k-neighbors says it
+    assert build_parser().parse_args(shlex.split(reproduce_command(custom))[3:]).k_neighbors == 3
     assert "k_neighbors=3" in reproduce_script(custom)
-    assert "--rope" not in argv  # the default
-    wider = replace(comparison, config=replace(config, rope=0.05))
-    argv = shlex.split(reproduce_command(wider))
-    assert build_parser().parse_args(argv[3:]).rope == 0.05
+    weights = StrategyOptions(class_weights={"blue": 2.0})
+    assert cli_gaps(replace(comparison, config=replace(config, options=weights))) == [
+        "class weights"
+    ]
+    assert "--rope" not in argv and "--repeats" not in argv  # the defaults
+    wider = replace(comparison, config=replace(config, rope=0.05, repeats=3))
+    args = build_parser().parse_args(shlex.split(reproduce_command(wider))[3:])
+    assert (args.rope, args.repeats) == (0.05, 3)
 
 
 @pytest.mark.slow
@@ -503,3 +509,22 @@ def test_the_rarest_class_as_one_class_target_counts_as_the_default(comparisons)
     other = next(k for k in c.classes if k != c.rarest_class)
     moved = replace(c, config=replace(c.config, options=StrategyOptions(one_class_target=other)))
     assert custom_options(moved)["one_class_target"] == other
+
+
+def test_muted_comparison_findings_stay_out_of_the_report(comparisons):
+    found = {
+        task: {f.code for f in comparison_findings(c)}
+        | {f.code for n in c.results for f in strategy_findings(c, n)}
+        for task, c in comparisons.items()
+    }
+    task = max(found, key=lambda t: len(found[t]))
+    assert found[task], found  # the fixtures do raise comparison findings
+    c = comparisons[task]
+    codes = sorted(found[task])
+    html = build_report(c)
+    for code in codes:
+        assert f'data-code="{code}"' in html
+    muted = build_report(c, muted_findings=(codes[0],))
+    assert f'data-code="{codes[0]}"' not in muted
+    for code in codes[1:]:
+        assert f'data-code="{code}"' in muted
