@@ -6,12 +6,21 @@ navigation over pages/ (names in DESIGN.md "Words on screen").
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from core.text import md
 from ui import state
+from ui.boot import through_app
 from ui.loading import ensure_loaded
 
-st.set_page_config(page_title="Imbalance diagnosis", page_icon=":material/balance:", layout="wide")
+# The tab icon is a file served by this app's own server (a ":material/...:" icon would be
+# fetched from fonts.gstatic.com: no icon offline, and a request leaving the server).
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+
+through_app()
+st.set_page_config(page_title="Imbalance diagnosis", page_icon=str(FAVICON), layout="wide")
 
 state.init()
 ensure_loaded()
@@ -35,7 +44,7 @@ with st.sidebar:
     if ds is not None and source is not None:
         st.caption("Current dataset")
         st.text(source.name + (" (sample)" if source.kind == "sample" else ""))
-        target = ", ".join(ds.target)
+        target = md(", ".join(ds.target))
         st.caption(f"{ds.n_rows:,} rows · {ds.task} · target: {target} · {len(ds.classes)} classes")
         if ds.sampled_from:
             st.info(
