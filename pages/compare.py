@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import streamlit as st
 
@@ -9,10 +11,15 @@ from core import plots
 from core.analysis.details import accuracy_f1_plane, per_class_long
 from core.analysis.diagnosis import uncovered_findings
 from core.analysis.recommendation import recommendation_of
-from core.metrics.scores import normalise_confusion
+from core.analysis.spread import OVER_FOLDS_NOTE, over_folds_table
+from core.metrics.scores import HEADLINE_METRICS, normalise_confusion
+from core.text import md
 from ui import state, views
+from ui.boot import through_app
 from ui.diagnosis import diagnosis_view, show_causes, show_verdict
 from ui.results import require_comparison
+
+through_app()  # a deep link on a fresh server: go through app.py first
 
 st.title("Compare")
 comparison = require_comparison()
@@ -37,36 +44,83 @@ show_verdict(advice)
 st.subheader("All strategies")
 table = comparison.table()
 metric_names = comparison.metric_names()
-shown_cols = ["strategy", "status"]
+folded = [m for m in metric_names if m in HEADLINE_METRICS[comparison.task]]
+table = table.merge(over_folds_table(comparison, folded, important), on="strategy", how="left")
+all_cols = ["strategy", "status", "important_f1", "important_f1_folds"]
 for m in metric_names:
-    shown_cols += [m, f"{m}_delta", f"{m}_p"]
-shown_cols += ["macro_f1_ci_low", "macro_f1_ci_high", "mcnemar_p", "fit_seconds"]
+    all_cols += [m, f"{m}_folds", f"{m}_delta", f"{m}_p"]
+all_cols += ["macro_f1_ci_low", "macro_f1_ci_high", "mcnemar_p", "fit_seconds"]
+all_cols = [c for c in all_cols if c in table.columns]
+f1_of = f"F1 of '{important}'"
 config = {
     "strategy": st.column_config.TextColumn("Strategy"),
-    "status": st.column_config.TextColumn("Status"),
+    "status": st.column_config.TextColumn("Status", width="small"),
+    "important_f1": st.column_config.NumberColumn(
+        f1_of,
+        format="%.3f",
+        help=f"What the verdict is decided on. {views.tip('f1', noun)}",
+    ),
+    "important_f1_folds": st.column_config.TextColumn(f"{f1_of} over folds", help=OVER_FOLDS_NOTE),
 }
 for m in metric_names:
-    config[m] = st.column_config.NumberColumn(views.title(m), format="%.3f")
-    config[f"{m}_delta"] = st.column_config.NumberColumn(f"Δ {views.title(m)}", format="%+.3f")
-    config[f"{m}_p"] = st.column_config.NumberColumn(f"p ({views.title(m)})", format="%.3f")
-config["macro_f1_ci_low"] = st.column_config.NumberColumn("Macro F1 CI low", format="%.3f")
-config["macro_f1_ci_high"] = st.column_config.NumberColumn("Macro F1 CI high", format="%.3f")
-config["mcnemar_p"] = st.column_config.NumberColumn("McNemar p", format="%.3f")
-config["fit_seconds"] = st.column_config.NumberColumn("Fit s / fold", format="%.2f")
+    t = views.title(m)
+    config[m] = st.column_config.NumberColumn(t, format="%.3f", help=views.tip(m, noun))
+    config[f"{m}_folds"] = st.column_config.TextColumn(f"{t} over folds", help=OVER_FOLDS_NOTE)
+    config[f"{m}_delta"] = st.column_config.NumberColumn(
+        f"Δ {t}", format="%+.3f", help=f"{t} minus the baseline's (pooled out-of-fold)."
+    )
+    config[f"{m}_p"] = st.column_config.NumberColumn(
+        f"p ({t})", format="%.3f", help=views.tip("p_value", noun)
+    )
+ci_help = views.tip("ci", noun)
+config["macro_f1_ci_low"] = st.column_config.NumberColumn(
+    "Macro F1 CI low", format="%.3f", help=ci_help
+)
+config["macro_f1_ci_high"] = st.column_config.NumberColumn(
+    "Macro F1 CI high", format="%.3f", help=ci_help
+)
+config["mcnemar_p"] = st.column_config.NumberColumn(
+    "McNemar p", format="%.3f", help=views.tip("mcnemar_p", noun)
+)
+config["fit_seconds"] = st.column_config.NumberColumn(
+    "Fit s / fold",
+    format="%.2f",
+    help="Mean seconds to fit one fold on this machine (fits run in parallel): a ranking of "
+    "cost, not a forecast.",
+)
+# The columns that decide, shown without scrolling sideways on a 1400 px window; the rest
+# one pick away ("More columns").
+essential = ["strategy", "status", "important_f1", "important_f1_folds", "macro_f1"]
+essential += ["macro_f1_delta", "macro_f1_p", "roc_auc", "mcnemar_p", "fit_seconds"]
+essential = [c for c in essential if c in all_cols]
+offered = [c for c in all_cols if c not in essential]
+extra = st.multiselect(
+    "More columns",
+    offered,
+    format_func=lambda c: config[c].get("label") or c,
+    # kept while the columns on offer stay the same (a pick of a column gone would fail)
+    key=state.widget_key("compare-columns", zlib.crc32("|".join(offered).encode())),
+    help="The table shows the columns the verdict and its tests rest on; add any other score, "
+    "its spread over folds, its change vs the baseline or its p-value.",
+    placeholder="Add scores, deltas, p-values…",
+)
 st.dataframe(
-    table[[c for c in shown_cols if c in table.columns]],
+    table[all_cols],
     hide_index=True,
     width="stretch",
     column_config=config,
+    column_order=[c for c in all_cols if c in essential or c in extra],
+    placeholder="–",
 )
 st.caption(
-    "Click a column header to sort. Δ = change vs baseline; p = corrected resampled t-test "
+    "Click a column header to sort; hover it for what the number means. Δ = change vs baseline; p = corrected resampled t-test "
     "over the folds (Nadeau & Bengio 2003); McNemar p compares pooled predictions with the "
     "baseline's. p < 0.05: unlikely to be chance."
 )
+st.caption(OVER_FOLDS_NOTE)
 for name, result in comparison.results.items():
     if not result.ok:
-        st.warning(f"**{name}** could not run: {result.error}")
+        st.warning(f"**{md(name)}** could not run: {md(result.error)}")
 
 # ---------------------------------------------------------------- per class
 st.subheader(f"Per {noun}")
@@ -80,9 +134,11 @@ long = per_class_long(comparison, metric)
 label = "F1" if metric == "f1" else metric.capitalize()
 tab_bars, tab_heat = st.tabs(["Grouped bars", "Heatmap"])
 with tab_bars:
-    st.plotly_chart(plots.per_class_bars(long, classes, metric=label), width="stretch")
+    st.plotly_chart(plots.per_class_bars(long, classes, metric=label, noun=noun), width="stretch")
 with tab_heat:
-    st.plotly_chart(plots.strategy_class_heatmap(long, classes, metric=label), width="stretch")
+    st.plotly_chart(
+        plots.strategy_class_heatmap(long, classes, metric=label, noun=noun), width="stretch"
+    )
 
 if not multilabel:
     st.subheader("Confusion matrices")
@@ -109,13 +165,14 @@ st.plotly_chart(
 if plane.region is not None:
     st.caption(
         f"The shaded area is every (accuracy, F1) pair any classifier can reach when "
-        f"'{plane.positive_class}' is the positive class: accuracy alone says little about F1."
+        f"'{md(plane.positive_class)}' is the positive class: accuracy alone says little about "
+        "F1."
     )
 
 # ---------------------------------------------------------------- findings
 st.subheader("Findings")
 st.caption(
-    f"The causes found for '{important}', one each whatever number of strategies it concerns "
+    f"The causes found for '{md(important)}', one each whatever number of strategies it concerns "
     "(the evidence, the charts and what to do next are on the **Diagnosis** page), then the "
     "data pitfalls."
 )

@@ -8,15 +8,25 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
+from core.analysis.findings import FINDING_CODES
 from core.errors import DataError
 from core.intake.dataset import schema_frame
 from core.intake.sampling import MIN_CLASS_ROWS
-from ui import state
+from core.profile.pitfalls import PITFALL_CODES
+from core.text import md
+from ui import state, views
+from ui.boot import through_app
 from ui.loading import apply_target, content_hash, load_file, load_sample, target_suggestion
+
+through_app()  # a deep link on a fresh server: go through app.py first
 
 ONE_COLUMN = "One column (binary, multiclass, or label sets)"
 ZERO_ONE_COLUMNS = "Several 0/1 columns (multi-label)"
-SEVERITY = {"error": st.error, "warning": st.warning, "info": st.info}
+MUTE_WIDGET = state.widget_key("mute", "findings")
+
+
+def _store_muted() -> None:
+    st.session_state[state.MUTED_FINDINGS] = list(st.session_state[MUTE_WIDGET])
 
 
 def _loaded() -> None:
@@ -48,7 +58,7 @@ with col_sample:
             load_sample(sample)
             st.session_state[state.UPLOAD_ERROR] = None
         except DataError as err:
-            st.error(str(err))
+            st.error(md(err))
         else:
             _loaded()
 
@@ -71,7 +81,7 @@ else:
                     apply_target(state.TargetChoice((guess.column,)))
             _loaded()
 if st.session_state.get(state.UPLOAD_ERROR):
-    st.error(st.session_state[state.UPLOAD_ERROR])
+    st.error(md(st.session_state[state.UPLOAD_ERROR]))
 
 raw = st.session_state.get(state.RAW)
 if raw is None:
@@ -79,7 +89,9 @@ if raw is None:
     st.stop()
 
 source = st.session_state[state.SOURCE]
-st.write(f"Current file: `{source.name}` — {len(raw.frame):,} rows × {raw.frame.shape[1]} columns")
+st.write(
+    f"Current file: {md(source.name)} — {len(raw.frame):,} rows × {raw.frame.shape[1]} columns"
+)
 with st.expander("Preview the first rows"):
     st.dataframe(raw.frame.head(50), width="stretch")
 
@@ -107,7 +119,9 @@ if kind == ONE_COLUMN:
             columns,
             index=columns.index(default) if default in columns else None,
             key=state.widget_key("target", *loaded),
-            help=f"Suggested: {guess.column} ({guess.reason})" if guess.column else guess.reason,
+            help=f"Suggested: {md(guess.column)} ({md(guess.reason)})"
+            if guess.column
+            else md(guess.reason),
         )
     with col_sep:
         sep = st.text_input(
@@ -167,7 +181,7 @@ previous = st.session_state.get(state.DATASET)
 try:
     ds = apply_target(choice, sample_rows)
 except DataError as err:
-    st.error(str(err))
+    st.error(md(err))
     st.stop()
 if ds is not previous:
     st.rerun()  # so that app.py's sidebar names the new target
@@ -190,25 +204,33 @@ if ds.is_multilabel:
 else:
     c5.metric("Imbalance ratio", f"{prof.imbalance_ratio:.1f} : 1", help="Largest / smallest class")
 if ds.sample_note:
-    st.info(ds.sample_note, icon=":material/filter_alt:")
+    st.info(md(ds.sample_note), icon=":material/filter_alt:")
 if ds.n_dropped_missing_target:
     st.info(f"{ds.n_dropped_missing_target:,} rows with no target value were left out.")
 notes = [n for n in ds.notes if n != ds.sample_note]
 if notes:
     with st.expander(f"What the intake noticed ({len(notes)})"):
         for note in notes:
-            st.write("- " + note)
+            st.write("- " + md(note))
 
 # ---------------------------------------------------------------- pitfalls
 st.subheader("Pitfalls")
-if not prof.findings:
-    st.success("No data pitfalls found.")
-for finding in prof.findings:
-    show = SEVERITY.get(finding.severity, st.info)
-    show(f"**{finding.title}.** {finding.message} {finding.suggestion}")
+views.show_findings(prof.findings, empty="No data pitfalls found.")
+muted = list(st.session_state.get(state.MUTED_FINDINGS) or [])
+codes = [*PITFALL_CODES, *FINDING_CODES]
+st.multiselect(
+    "Mute findings",
+    codes,
+    default=[m for m in muted if m in codes],
+    key=MUTE_WIDGET,
+    on_change=_store_muted,
+    help="Hide findings you have checked or that do not apply, by their code (shown under "
+    "each), here and on Results and Compare. Downloads keep them; the command line leaves "
+    "them out with --mute CODE.",
+)
 
 # ---------------------------------------------------------------- charts
-st.subheader("Class balance")
+st.subheader(f"{singular.capitalize()} balance")
 st.plotly_chart(
     plots.class_distribution(prof.class_counts, multilabel=ds.is_multilabel), width="stretch"
 )
@@ -223,10 +245,27 @@ if ds.is_multilabel:
         {
             "label": list(ml.irlbl),
             "rows": [prof.class_counts[c] for c in ml.irlbl],
-            "IRLbl": list(ml.irlbl.values()),
+            "IRLbl": [float(v) for v in ml.irlbl.values()],
         }
     )
-    st.dataframe(irlbl, hide_index=True, width="stretch")
+    st.dataframe(  # one format per column: whole rows with separators, ratios to 2 decimals
+        irlbl,
+        hide_index=True,
+        width="stretch",
+        placeholder="–",
+        column_config={
+            "label": st.column_config.TextColumn("Label"),
+            "rows": st.column_config.NumberColumn(
+                "Rows", format="localized", help="Rows carrying the label"
+            ),
+            "IRLbl": st.column_config.NumberColumn(
+                "IRLbl",
+                format="%.2f",
+                help="Rows of the most frequent label / rows of this one (1 = the most "
+                "frequent; above 1.5 or so, the label is a minority).",
+            ),
+        },
+    )
     st.plotly_chart(plots.cooccurrence_heatmap(ds.classes, ml.cooccurrence), width="stretch")
 
 st.subheader("Difficulty and overlap")
@@ -237,7 +276,8 @@ else:
     note = f"Computed on a stratified sample of {diff.n_rows_used:,} rows" if diff.sampled else None
     if diff.types:
         st.plotly_chart(
-            plots.difficulty_bars(diff.type_shares, k=diff.k, sample_note=note), width="stretch"
+            plots.difficulty_bars(diff.type_shares, k=diff.k, sample_note=note, noun=singular),
+            width="stretch",
         )
         st.caption(
             "Safe rows sit among their own class; borderline rows among a mix; rare rows have "
@@ -259,4 +299,4 @@ else:
 
 st.subheader("Schema report")
 st.caption("What the intake did with each column, and why.")
-st.dataframe(schema_frame(ds), hide_index=True, width="stretch")
+st.dataframe(schema_frame(ds), hide_index=True, width="stretch", placeholder="–")

@@ -1,4 +1,7 @@
-"""Diagnosis: the honest verdict, then why the important class fails and what would help."""
+"""Diagnosis: the honest verdict, then why the important class fails and what would help.
+
+The verdict needs no fit, so it is drawn first; the diagnostic fits (learning curve, reference
+models: seconds) run after it, with a progress bar, and the causes follow."""
 
 from __future__ import annotations
 
@@ -6,15 +9,20 @@ import pandas as pd
 import streamlit as st
 
 from core.analysis.diagnosis import CAUSE_IDS
+from core.analysis.recommendation import recommendation_of
 from core.report.diagnosis import (
     CAUSE_VERDICT_TITLES,
     evidence_rows,
     evidence_tables,
     next_steps,
 )
+from core.text import md
 from ui import state
+from ui.boot import through_app
 from ui.diagnosis import diagnosis_view, show_verdict
 from ui.results import require_comparison
+
+through_app()  # a deep link on a fresh server: go through app.py first
 
 CAUSE_ICONS = {"yes": ":material/report:", "unclear": ":material/help:", "no": ":material/check:"}
 MUTE_WIDGET = state.widget_key("mute", "causes")
@@ -33,11 +41,11 @@ if flash is not None:
     saved = f" Saved as run `{run_id}`: reopen it on the **Runs** page." if run_id else ""
     st.caption(f":material/check_circle: {flash.message}{saved}")
     for name, reason in flash.failed:
-        st.warning(f"{name} could not run: {reason}")
+        st.warning(f"{md(name)} could not run: {md(reason)}")
 
 muted = list(st.session_state.get(state.MUTED_CAUSES) or [])
-view = diagnosis_view(comparison, muted=muted)
-rec, found = view.recommendation, view.diagnosis
+rec = recommendation_of(comparison)  # the verdict, from the comparison alone
+important = comparison.important_class  # the class the verdict and the causes are about
 noun = "label" if comparison.task == "multilabel" else "class"
 
 # ---------------------------------------------------------------- the verdict
@@ -52,7 +60,8 @@ if chosen is not None:
         f"P(worse) **{chosen.p_worse:.2f}**; mean difference {chosen.mean_delta:+.3f}."
     )
 if rec.alternatives:
-    st.markdown("Practically equivalent alternatives: " + ", ".join(rec.alternatives) + ".")
+    alternatives = ", ".join(md(a) for a in rec.alternatives)
+    st.markdown(f"Practically equivalent alternatives: {alternatives}.")
 if rec.per_strategy:
     table = pd.DataFrame(
         [
@@ -76,13 +85,13 @@ if rec.per_strategy:
         width="stretch",
         column_config={
             "strategy": st.column_config.TextColumn("Strategy"),
-            "f1": number(f"F1 of '{found.class_name}'", format="%.3f"),
+            "f1": number(f"F1 of '{important}'", format="%.3f"),
             "delta": number("Δ vs baseline (mean over folds)", format="%+.3f"),
             "p_better": number("P(better)", format="%.2f"),
             "p_equivalent": number("P(equivalent)", format="%.2f"),
             "p_worse": number("P(worse)", format="%.2f"),
             "beats_trivial": st.column_config.TextColumn("Beats the trivial classifier"),
-            "roc_auc": number(f"ROC AUC of '{found.class_name}'", format="%.3f"),
+            "roc_auc": number(f"ROC AUC of '{important}'", format="%.3f"),
         },
     )
     st.caption(
@@ -92,12 +101,16 @@ if rec.per_strategy:
     )
 
 # ---------------------------------------------------------------- the causes
-st.subheader(f"Why '{found.class_name}' fails: the causes, most likely first")
-st.markdown(found.summary)
+# After the verdict is on screen: the diagnostic fits run here (once per session, data,
+# configuration and class; a progress bar meanwhile), then the causes are judged.
+view = diagnosis_view(comparison, muted=muted)
+found = view.diagnosis
+st.subheader(f"Why '{md(found.class_name)}' fails: the causes, most likely first")
+st.markdown(md(found.summary))
 if view.fits_note:
-    st.caption(f"Some causes stay unclear: {view.fits_note}.")
+    st.caption(f"Some causes stay unclear: {md(view.fits_note)}.")
 for cause in found.causes:
-    label = f"{cause.title} — {CAUSE_VERDICT_TITLES.get(cause.verdict, cause.verdict)}"
+    label = f"{md(cause.title)} — {CAUSE_VERDICT_TITLES.get(cause.verdict, cause.verdict)}"
     with st.expander(label, expanded=cause.verdict == "yes", icon=CAUSE_ICONS.get(cause.verdict)):
         st.caption(f"`{cause.id}` · severity {cause.severity}")
         figure = view.figures.get(cause.id)
@@ -105,13 +118,13 @@ for cause in found.causes:
         with left:
             rows = evidence_rows(cause.evidence)
             if rows:
-                st.markdown("\n".join(f"- {what}: **{value}**" for what, value in rows))
-            st.markdown(f"**How to read it.** {cause.how_to_read}")
-            st.markdown(f"**What to do.** {cause.suggestion}")
+                st.markdown("\n".join(f"- {md(what)}: **{md(value)}**" for what, value in rows))
+            st.markdown(f"**How to read it.** {md(cause.how_to_read)}")
+            st.markdown(f"**What to do.** {md(cause.suggestion)}")
         if right is not None:
             right.plotly_chart(figure, width="stretch")
         for table in evidence_tables(cause.evidence):
-            st.caption(f"Evidence: {table.title}")
+            st.caption(f"Evidence: {md(table.title)}")
             st.dataframe(
                 pd.DataFrame(list(table.rows), columns=list(table.columns)), hide_index=True
             )
@@ -130,8 +143,8 @@ st.multiselect(
 st.subheader("What to do next")
 steps = next_steps(found)
 if steps:
-    st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
+    st.markdown("\n".join(f"{i}. {md(s)}" for i, s in enumerate(steps, 1)))
 else:
-    st.markdown(f"No cause was found for '{found.class_name}'; see the evidence above.")
+    st.markdown(f"No cause was found for '{md(found.class_name)}'; see the evidence above.")
 st.page_link("pages/compare.py", label="See the comparison", icon=":material/compare_arrows:")
 st.page_link("pages/results.py", label="See each strategy's results", icon=":material/insights:")

@@ -8,13 +8,19 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
+from core.analysis.decision import decision_of
 from core.analysis.details import at_threshold
 from core.analysis.findings import strategy_findings
 from core.analysis.recommendation import recommendation_of
+from core.analysis.spread import OVER_FOLDS_NOTE, outlier_notes, strategy_spread, with_f1_over_folds
 from core.evaluation.fold import TRAIN_SCORE_ROWS
 from core.metrics.scores import HEADLINE_METRICS, normalise_confusion
+from core.text import md
 from ui import state, views
-from ui.results import require_comparison
+from ui.boot import through_app
+from ui.results import require_comparison, show_decision
+
+through_app()  # a deep link on a fresh server: go through app.py first
 
 st.title("Results")
 comparison = require_comparison()
@@ -25,7 +31,7 @@ noun = "label" if multilabel else "class"
 ok = [n for n, r in comparison.results.items() if r.ok]
 for name, result in comparison.results.items():
     if not result.ok:
-        st.warning(f"**{name}** could not run: {result.error}")
+        st.warning(f"**{md(name)}** could not run: {md(result.error)}")
 if not ok:
     st.error("No strategy ran successfully. See the reasons above, change the setup and rerun.")
     st.stop()
@@ -44,7 +50,7 @@ det = views.details(comparison, name)
 summary = result.summary
 keys = HEADLINE_METRICS[comparison.task]
 for col, key in zip(st.columns(len(keys)), keys, strict=True):
-    col.metric(views.title(key), f"{summary.get(key, np.nan):.3f}")
+    col.metric(views.title(key), f"{summary.get(key, np.nan):.3f}", help=views.tip(key, noun))
 st.caption(
     f"Pooled out-of-fold predictions: every one of the {len(comparison.y_true):,} rows is "
     f"predicted once, by a model that never saw it ({comparison.config.cv} folds, model "
@@ -53,15 +59,47 @@ st.caption(
 if result.holdout is not None and result.holdout.status == "ok":
     with st.expander("Hold-out (natural prevalence, never used for choices)"):
         hs = result.holdout.summary
-        st.write({views.title(k): round(v, 4) for k, v in hs.items() if k in keys})
+        shown = [k for k in keys if k in hs or k in summary]
+        cv = np.array([summary.get(k, np.nan) for k in shown], dtype=float)
+        hold = np.array([hs.get(k, np.nan) for k in shown], dtype=float)
+        score = {"format": "%.3f"}
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "metric": [views.title(k) for k in shown],
+                    "cv": cv,
+                    "holdout": hold,
+                    "difference": hold - cv,
+                }
+            ),
+            hide_index=True,
+            width="content",
+            placeholder="–",
+            column_config={
+                "metric": "Metric",
+                "cv": st.column_config.NumberColumn("Cross-validated", **score),
+                "holdout": st.column_config.NumberColumn("Hold-out", **score),
+                "difference": st.column_config.NumberColumn(
+                    "Hold-out − cross-validated", format="%+.3f"
+                ),
+            },
+        )
+        st.caption(
+            f"Hold-out: {comparison.dataset.n_holdout_rows:,} rows set aside before anything "
+            "else, scored by a model fitted on all the cross-validation rows. Cross-validated: "
+            "the pooled out-of-fold scores above."
+        )
         views.per_class_table(result.holdout.per_class, noun)
 
 views.show_findings(strategy_findings(comparison, name))
 
 # ---------------------------------------------------------------- per class
 st.subheader(f"Per {noun}")
-views.per_class_table(result.per_class, noun)
-st.caption("F1 CI: 95% bootstrap interval over rows.")
+spread = strategy_spread(result, classes)
+views.per_class_table(with_f1_over_folds(result.per_class, spread), noun)
+st.caption("F1 CI: 95% bootstrap interval over rows. " + OVER_FOLDS_NOTE)
+for note in outlier_notes(spread, noun):
+    st.caption(f"Outlier fold. {md(note)}")
 
 st.subheader("Confusion matrix")
 if multilabel:
@@ -85,53 +123,72 @@ else:
         )
 
 # ---------------------------------------------------------------- threshold
-st.subheader("Decision threshold")
-if comparison.task == "binary":
-    cls = det.probability_class
-    st.caption(f"Threshold on the predicted probability of the positive class '{cls}'.")
-else:
-    cls = st.selectbox(
-        f"{noun.capitalize()} (one-vs-rest view)",
-        classes,
-        index=classes.index(comparison.important_class),
+
+
+@st.fragment
+def threshold_panel(comparison, name: str, det) -> None:
+    """The decision and the slider over one cut, with what it gives: a fragment, so moving
+    the slider (or picking another class) reruns only this panel, not the whole page (its
+    charts, tables and findings)."""
+    st.subheader("Decision threshold")
+    classes = list(comparison.classes)
+    noun = "label" if comparison.task == "multilabel" else "class"
+    if comparison.task == "binary":
+        cls = det.probability_class
+        st.caption(f"Threshold on the predicted probability of the positive class '{md(cls)}'.")
+    else:
+        cls = st.selectbox(
+            f"{noun.capitalize()} (one-vs-rest view)",
+            classes,
+            index=classes.index(comparison.important_class),
+        )
+    decision = decision_of(comparison, det, cls)
+    show_decision(decision)
+    tuned = decision.cut if decision.kind == "tuned_cuts" else None
+    start = decision.start
+    threshold = st.slider(
+        "Decision threshold",
+        0.0,
+        1.0,
+        start,
+        0.01,
+        key=state.widget_key("thr", name, cls),
+        help="One cut on the pooled probabilities, to explore what it would give: updates the "
+        "counts below instantly from precomputed curves (no refit). The deltas compare with the "
+        "strategy's own decision, as in the table.",
     )
-tuned = det.tuned_thresholds.get(cls)
-start = float(round(tuned if tuned is not None else 0.5, 2))
-threshold = st.slider(
-    "Decision threshold",
-    0.0,
-    1.0,
-    start,
-    0.01,
-    key=state.widget_key("thr", name, cls),
-    help="Updates the counts below instantly from precomputed curves (no refit).",
-)
-now = at_threshold(det, cls, threshold)
-base = at_threshold(det, cls, 0.5)
-m1, m2, m3, m4 = st.columns(4)
-for col, key in zip((m1, m2, m3), ("precision", "recall", "f1"), strict=True):
-    col.metric(
-        key.capitalize() if key != "f1" else "F1",
-        f"{getattr(now, key):.3f}",
-        delta=f"{getattr(now, key) - getattr(base, key):+.3f} vs 0.50",
-        delta_color="off" if abs(getattr(now, key) - getattr(base, key)) < 1e-12 else "normal",
+    now = at_threshold(det, cls, threshold)
+    base = decision.decided
+    m1, m2, m3, m4 = st.columns(4)
+    for col, key in zip((m1, m2, m3), ("precision", "recall", "f1"), strict=True):
+        col.metric(
+            key.capitalize() if key != "f1" else "F1",
+            f"{getattr(now, key):.3f}",
+            delta=f"{getattr(now, key) - getattr(base, key):+.3f} vs the decision",
+            delta_color="off" if abs(getattr(now, key) - getattr(base, key)) < 1e-12 else "normal",
+        )
+    m4.metric(
+        "Accuracy at threshold",
+        f"{now.accuracy:.3f}",
+        delta=f"{now.accuracy - base.accuracy:+.3f} vs the decision",
+        delta_color="off" if abs(now.accuracy - base.accuracy) < 1e-12 else "normal",
     )
-m4.metric(
-    "Accuracy at threshold",
-    f"{now.accuracy:.3f}",
-    delta=f"{now.accuracy - base.accuracy:+.3f} vs 0.50",
-    delta_color="off" if abs(now.accuracy - base.accuracy) < 1e-12 else "normal",
-)
-left, right = st.columns([1, 2])
-with left:
     table = pd.DataFrame(
         [[now.tp, now.fn], [now.fp, now.tn]],
         index=[f"true {cls}", "true other"],
         columns=[f"predicted {cls}", "predicted other"],
     )
-    st.dataframe(table, width="stretch")
-    st.caption(f"'{cls}' against the rest at threshold {threshold:.2f} (rows).")
-with right:
+    # Its own row, as wide as its content: in a third of the page a long class name pushed
+    # the counts out of sight (154 read "15").
+    st.dataframe(
+        table,
+        width="content",
+        column_config={
+            "_index": st.column_config.TextColumn(""),
+            **{c: st.column_config.NumberColumn(c, format="localized") for c in table.columns},
+        },
+    )
+    st.caption(f"'{md(cls)}' against the rest with one cut at {threshold:.2f} (rows).")
     st.plotly_chart(
         plots.threshold_curve_figure(
             det.threshold_curves[cls], cls, default=0.5, tuned=tuned, chosen=threshold
@@ -139,28 +196,34 @@ with right:
         width="stretch",
     )
 
+
+threshold_panel(comparison, name, det)
+
 # ---------------------------------------------------------------- curves
 st.subheader("Ranking quality and calibration")
 tab_pr, tab_roc, tab_cal = st.tabs(["Precision-recall", "ROC", "Calibration"])
 with tab_pr:
     st.plotly_chart(
-        plots.pr_curves_figure(det.pr_curves, classes, average_precision=det.average_precision),
+        plots.pr_curves_figure(
+            det.pr_curves, classes, average_precision=det.average_precision, noun=noun
+        ),
         width="stretch",
     )
 with tab_roc:
     st.plotly_chart(
-        plots.roc_curves_figure(det.roc_curves, classes, auc=det.roc_auc), width="stretch"
+        plots.roc_curves_figure(det.roc_curves, classes, auc=det.roc_auc, noun=noun),
+        width="stretch",
     )
 with tab_cal:
-    st.plotly_chart(plots.calibration_figure(det.calibration, classes), width="stretch")
+    st.plotly_chart(plots.calibration_figure(det.calibration, classes, noun=noun), width="stretch")
 
 st.subheader("Train vs validation (overfitting)")
 if det.gap.empty:
     st.info("No training-fold scores were recorded for this strategy.")
 else:
-    st.plotly_chart(plots.train_validation_gap(det.gap, classes), width="stretch")
+    st.plotly_chart(plots.train_validation_gap(det.gap, classes, noun=noun), width="stretch")
     st.caption(
-        "F1 per class on the rows each fold trained on vs the rows it was validated on, "
+        f"F1 per {noun} on the rows each fold trained on vs the rows it was validated on, "
         "averaged over folds. Resampled (synthetic) rows are not scored; above "
         f"{TRAIN_SCORE_ROWS:,} training rows per fold, a seeded stratified sample of "
         f"{TRAIN_SCORE_ROWS:,} of them is scored."

@@ -13,10 +13,15 @@ import streamlit as st
 
 from core.errors import DataError
 from core.runs.store import RunStore, SavedRun
+from core.text import md
 from ui import state, views
+from ui.boot import through_app
 from ui.cache import SessionCache, cache_key
+from ui.links import link_to
 from ui.loading import apply_target, load_file
 from ui.results import run_store
+
+through_app()  # a deep link on a fresh server: go through app.py first
 
 COMPARED = SessionCache(state.RUNS_COMPARED, max_entries=4)  # store.compare(a, b) per pair
 PER_CLASS_TITLES = {"f1": "F1", "precision": "Precision", "recall": "Recall"}
@@ -67,6 +72,15 @@ def _judged_by(metric: object, cls: object) -> str:
     return f"{name} of '{cls}'" if isinstance(cls, str) else name
 
 
+def _data_key(store: RunStore, run_id: str) -> tuple:
+    """What makes two runs' numbers comparable: the file's content, target and separator."""
+    try:
+        row = store.info(run_id)
+    except DataError:  # deleted meanwhile: comparable with nothing
+        return (run_id,)
+    return (row.get("content_hash"), row.get("target"), row.get("label_sep"))
+
+
 def _flash(kind: str, message: str) -> None:
     st.session_state[state.RUNS_FLASH] = (kind, message)
     st.rerun()  # so that app.py's sidebar shows the dataset that is current now
@@ -86,15 +100,16 @@ try:
     runs = store.list()
 except (OSError, sqlite3.Error) as err:
     st.error(
-        f"The saved runs could not be read ({type(err).__name__}: {err}). Check the folder "
+        f"The saved runs could not be read ({type(err).__name__}: {md(err)}). Check the folder "
         f"'{store.root}', or set IMBALANCE_DASHBOARD_DATA to another one."
     )
     st.stop()
 if runs.empty:
     st.info(
-        "No saved runs yet. Every comparison you run on the **Strategies** page is saved "
-        "here automatically."
+        "No saved runs yet. Every comparison you run on the Strategies page is saved here "
+        "automatically."
     )
+    link_to("pages/strategies.py")
     st.stop()
 
 # ---------------------------------------------------------------- the list
@@ -126,6 +141,7 @@ st.dataframe(
     ],  # fmt: skip
     hide_index=True,
     width="stretch",
+    placeholder="–",  # a run that recommended nothing: no "None" in its cells
     column_config={
         "created": "Date",
         "dataset": "Dataset",
@@ -177,17 +193,19 @@ if st.button("Open run", type="primary"):
     try:
         saved = store.load(chosen)
     except DataError as err:
-        st.error(str(err))
+        st.error(md(err))
     else:
         note = _open(saved)
         done = f"Opened run `{chosen}`: **Results** and **Compare** now show it."
         if note:
-            _flash("warning", f"{done} {note}")
+            _flash("warning", f"{done} {md(note)}")
         _flash("success", done)
 if current is not None and current in ids:
     st.caption(f"This session's results are run `{current}`.")
-st.page_link("pages/compare.py", label="See the comparison", icon="📊")
-st.page_link("pages/results.py", label="See each strategy's results", icon="🔎")
+# Material icons (the same as the navigation's): they come with Streamlit, where emoji
+# depend on the viewer's fonts and showed as empty boxes.
+st.page_link("pages/compare.py", label="See the comparison", icon=":material/compare_arrows:")
+st.page_link("pages/results.py", label="See each strategy's results", icon=":material/insights:")
 
 # ---------------------------------------------------------------- compare two
 st.subheader("Compare two runs")
@@ -196,23 +214,31 @@ if len(ids) < 2:
 else:
     col_a, col_b = st.columns(2)
     a = col_a.selectbox("First run (A)", ids, index=1, format_func=labels.get)
-    b = col_b.selectbox("Second run (B)", ids, index=0, format_func=labels.get)
+    data_of = {run_id: _data_key(store, run_id) for run_id in ids}
+    # B starts on the newest other run of the same data and target as A, when there is one
+    same = [i for i in ids if i != a and data_of[i] == data_of[a]]
+    b = col_b.selectbox(
+        "Second run (B)",
+        ids,
+        index=ids.index(same[0]) if same else 0,
+        format_func=labels.get,
+        help="Starts on the newest other run of the same data and target as A, if any.",
+    )
     if a == b:
         st.info("Pick two different runs.")
     else:
         try:
             table = _compared(store, a, b)
         except DataError as err:
-            st.error(str(err))
+            st.error(md(err))
         else:
             info = runs.set_index("id")
-            if (info.at[a, "dataset"], info.at[a, "target"]) != (
-                info.at[b, "dataset"],
-                info.at[b, "target"],
-            ):
+            if data_of[a] != data_of[b]:
                 st.warning(
-                    "These runs used different data or targets: their numbers measure "
-                    "different problems, so compare them with care."
+                    f"These runs used different data or targets (A: {md(info.at[a, 'dataset'])}, "
+                    f"target {md(info.at[a, 'target'])}; B: {md(info.at[b, 'dataset'])}, target "
+                    f"{md(info.at[b, 'target'])}): their numbers measure different problems, so "
+                    "compare them with care."
                 )
             metrics = list(dict.fromkeys(table["metric"]))
             metric = st.selectbox(
@@ -226,6 +252,7 @@ else:
                 picked,
                 hide_index=True,
                 width="stretch",
+                placeholder="–",  # a strategy one run did not include has no number there
                 column_config={
                     "strategy": "Strategy",
                     "a": st.column_config.NumberColumn(f"A: {views.title(metric)}", format="%.3f"),
@@ -240,7 +267,7 @@ else:
                 "run did not include, or that failed there, shows no number on that side."
             )
             with st.expander("Every metric"):
-                st.dataframe(table, hide_index=True, width="stretch")
+                st.dataframe(table, hide_index=True, width="stretch", placeholder="–")
 
 # ---------------------------------------------------------------- delete
 st.subheader("Delete a run")
@@ -253,7 +280,7 @@ if st.button("Delete run", disabled=not confirm):
     try:
         store.delete(chosen)
     except DataError as err:
-        st.error(str(err))
+        st.error(md(err))
     else:
         if st.session_state.get(state.RUN_ID) == chosen:
             st.session_state[state.RUN_ID] = None

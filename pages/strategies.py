@@ -9,14 +9,20 @@ import streamlit as st
 
 from core.errors import DataError
 from core.evaluation import parallel
-from core.evaluation.comparison import CompareConfig, default_strategies
+from core.evaluation.comparison import MAX_REPEATS, CompareConfig, default_strategies
 from core.metrics.decision_rules import OBJECTIVE_TITLES, OBJECTIVES, default_cost_matrix
 from core.modelling.models import MODELS
 from core.modelling.options import StrategyOptions
+from core.modelling.recipes import NEIGHBOUR_STRATEGIES
 from core.modelling.strategies import STRATEGIES
+from core.text import md
 from ui import state
+from ui.boot import through_app
 from ui.diagnosis import RunFlash
+from ui.model_timing import fit_times as model_fit_times
 from ui.results import cached, run
+
+through_app()  # a deep link on a fresh server: go through app.py first
 
 st.title("Strategies")
 ds = state.require_dataset()
@@ -47,8 +53,8 @@ catalogue = pd.DataFrame(
         {
             "strategy": s.name,
             "family": s.family,
+            "title": s.title,
             "applies": "yes" if ds.task in s.tasks else "no: " + s.not_applicable.get(ds.task, ""),
-            "description": s.description,
         }
         for s in STRATEGIES.values()
     ]
@@ -65,25 +71,53 @@ with st.expander(f"Strategy catalogue ({len(applicable)} of {len(STRATEGIES)} ap
         catalogue.style.apply(_grey, axis=1),
         hide_index=True,
         width="stretch",
-        column_config={"description": st.column_config.TextColumn(width="large")},
+        height=35 * (len(catalogue) + 1) + 3,  # every strategy at once: no inner scrolling
+        column_config={
+            "strategy": st.column_config.TextColumn("Strategy", width="medium"),
+            "title": st.column_config.TextColumn("What it does", width="medium"),
+            "family": "Family",
+            "applies": st.column_config.TextColumn(f"Applies to {ds.task}", width="large"),
+        },
+    )
+    # The descriptions in full (in a table cell they were cut off after a few words).
+    st.markdown(
+        "\n".join(
+            f"- **{s.name}** ({s.family}): {s.description}"
+            if ds.task in s.tasks
+            else f"- :gray[~~{s.name}~~ ({s.family}; not for {ds.task}: "
+            f"{s.not_applicable.get(ds.task, 'it does not apply').rstrip('.')}). {s.description}]"
+            for s in STRATEGIES.values()
+        )
     )
 for name in picked:
     with st.expander(f"{name}: {STRATEGIES[name].title}"):
         st.write(STRATEGIES[name].description)
 
 # ---------------------------------------------------------------- model and protocol
-c1, c2, c3, c4 = st.columns(4)
-model_names = list(MODELS)
+c1, c2, c3, c4, c5 = st.columns(5)
+model_names = [m for m in MODELS if MODELS[m].factory is None]  # not a notebook's estimator
+fit_times = model_fit_times(ds)
 model = c1.selectbox(
     "Model",
     model_names,
-    index=model_names.index(previous.model) if previous else 0,
-    format_func=lambda m: MODELS[m].title,
-    help="The classifier every strategy wraps (ensembles bring their own base learners).",
+    index=model_names.index(previous.model) if previous and previous.model in model_names else 0,
+    format_func=lambda m: " · ".join(filter(None, (MODELS[m].title, fit_times.label(m)))),
+    help="The classifier every strategy wraps (ensembles bring their own base learners). "
+    f"Times: one fit on a {fit_times.n_rows:,}-row stratified sample of this data, relative "
+    "to logistic regression (a ranking, not a forecast; a comparison makes folds x "
+    "strategies fits).",
 )
 cv = c2.number_input("Folds", 2, 10, previous.cv if previous else 5, help="Stratified K-fold")
-seed = c3.number_input("Seed", 0, 2**31 - 1, previous.seed if previous else 0)
-holdout = c4.slider(
+repeats = c3.number_input(
+    "Repeats",
+    1,
+    MAX_REPEATS,
+    getattr(previous, "repeats", 1) if previous else 1,
+    help="Repeat the cross-validation with new shuffles (the same folds for every strategy) "
+    "for a firmer verdict; each repeat costs as many fits again. 1 = one cross-validation.",
+)
+seed = c4.number_input("Seed", 0, 2**31 - 1, previous.seed if previous else 0)
+holdout = c5.slider(
     "Hold-out share",
     0.0,
     0.5,
@@ -125,6 +159,7 @@ if "cost_sensitive" in picked:
         ),
         key=state.widget_key("costs", ds.content_hash[:8], ds.label_sep, *ds.target),
         width="stretch",
+        column_config={c: st.column_config.NumberColumn(c, format="%.2f") for c in classes},
     )
     options["cost_matrix"] = tuple(tuple(float(v) for v in row) for row in edited.to_numpy())
     st.caption(
@@ -142,6 +177,18 @@ if "class_weight" in picked and st.checkbox(f"Custom {noun} weights (default: ba
     options["class_weights"] = dict(
         zip(weights[noun], weights["weight"].astype(float), strict=True)
     )
+if any(n in NEIGHBOUR_STRATEGIES for n in picked):
+    options["k_neighbors"] = int(
+        st.number_input(
+            "SMOTE neighbours (k)",
+            1,
+            50,
+            getattr(getattr(previous, "options", None), "k_neighbors", 5),
+            help="Neighbours each synthetic row is drawn between (SMOTE family, ADASYN). In a "
+            "training fold where a class has k rows or fewer, k is lowered to its rows minus "
+            "one for that fit; a class with a single row cannot be over-sampled this way.",
+        )
+    )
 if "one_class" in picked:
     options["one_class_target"] = st.selectbox(
         "Isolated class for one_class", classes, index=classes.index(smallest)
@@ -155,11 +202,12 @@ try:
         cv=int(cv),
         seed=int(seed),
         holdout=float(holdout),
+        repeats=int(repeats),
         options=StrategyOptions(**options).validated(ds),
         important_class=important,
     )
 except DataError as err:
-    st.error(str(err))
+    st.error(md(err))
     st.stop()
 
 
@@ -185,13 +233,13 @@ if st.button("Run comparison", type="primary", disabled=not picked):
     try:
         comparison = run(ds, config)
     except DataError as err:
-        st.error(str(err))
+        st.error(md(err))
         st.stop()
     finally:
         cancel.empty()
     ok = [n for n, r in comparison.results.items() if r.ok]
     failed = tuple((n, str(r.error)) for n, r in comparison.results.items() if not r.ok)
-    flash = RunFlash(len(ok), config.cv, already, failed)
+    flash = RunFlash(len(ok), config.cv, already, failed, config.repeats)
     if st.session_state.get(state.RUN_ID) is not None:
         # a finished comparison lands on Diagnosis (DESIGN.md "Words on screen"), which says so
         st.session_state[state.RUN_FLASH] = flash
@@ -199,7 +247,7 @@ if st.button("Run comparison", type="primary", disabled=not picked):
     # the run could not be saved: stay, so the warning saying so stays on screen
     st.caption(f":material/check_circle: {flash.message}")
     for name, reason in failed:
-        st.warning(f"{name} could not run: {reason}")
+        st.warning(f"{md(name)} could not run: {md(reason)}")
     st.page_link("pages/diagnosis.py", label="See the diagnosis", icon=":material/troubleshoot:")
     st.page_link("pages/compare.py", label="See the comparison", icon=":material/compare_arrows:")
 elif st.session_state.get(state.CANCELLED):

@@ -10,12 +10,18 @@ import streamlit as st
 
 from core.analysis.deployment import deployment_estimate, evaluation_shares, holdout_shares
 from core.analysis.planes import default_positive, positive_classes
+from core.analysis.search_view import search_view
 from core.errors import DataError
-from core.modelling.search_space import search_space
+from core.modelling.search_space import SEARCH_SPACES, search_space
 from core.plots.tradeoff import prevalence_figure, tradeoff_plane, tradeoff_sides
+from core.text import md
 from ui import state, views
+from ui.boot import through_app
+from ui.links import link_to
 from ui.results import require_comparison
 from ui.tradeoffs import cached_sides, last_search_front, ran_on, search_front, widget_tag
+
+through_app()  # a deep link on a fresh server: go through app.py first
 
 SHOWN_POINTS = 60  # threshold points drawn per strategy (every Pareto point is kept)
 
@@ -88,7 +94,7 @@ st.plotly_chart(
     ),
     width="stretch",
 )
-st.info(both.sentence)
+st.info(md(both.sentence))
 pos_name, neg_name = both.positive.positive_class, both.complement.positive_class
 fmt3 = {"format": "%.3f"}
 st.dataframe(
@@ -117,20 +123,29 @@ st.caption(
 # ---------------------------------------------------------------- search
 st.subheader("Multi-objective search")
 model = comparison.config.model
-st.caption(
-    f"Optuna NSGA-II searches {model}'s "
-    + ", ".join(p.name for p in search_space(model)[:-2])
-    + ", a class-weight strength (0 = none, 1 = balanced) and the decision threshold on "
-    f"P('{positive}'), maximising accuracy and F1 of '{positive}' on inner folds of each "
-    "outer fold's training rows. Each fold's Pareto set is then refitted and scored on that "
-    "fold's validation rows, so the points added to the plane come from rows no tuning saw."
-)
+searchable = model in SEARCH_SPACES  # not a notebook's own estimator (core.api)
+if searchable:
+    st.caption(
+        f"Optuna NSGA-II searches {model}'s "
+        + ", ".join(p.name for p in search_space(model)[:-2])
+        + ", a class-weight strength (0 = none, 1 = balanced) and the decision threshold on "
+        f"P('{md(positive)}'), maximising accuracy and F1 of '{md(positive)}' on inner folds of "
+        "each outer fold's training rows. Each fold's Pareto set is then refitted and scored on "
+        "that fold's validation rows, so the points added to the plane come from rows no tuning "
+        "saw."
+    )
 ds = st.session_state.get(state.DATASET)
-if not ran_on(ds, comparison):
+if not searchable:
+    st.info(
+        f"This run used {md(model)}, an estimator given from Python: the search tunes the "
+        "built-in models' hyper-parameters only, so there is nothing to search here."
+    )
+elif not ran_on(ds, comparison):
     st.info(
         "The search refits models, so it needs the dataset the comparison ran on. Load it on "
-        "**Data** (same file and target), or rerun the comparison on the current one."
+        "the Data page (same file and target), or rerun the comparison on the current one."
     )
+    link_to("pages/data.py")
 else:
     left, right = st.columns(2)
     n_trials = left.number_input(
@@ -142,31 +157,40 @@ else:
 
 search = last_search_front(comparison, positive)
 if search is not None:
+    found = search_view(search, both.positive)
     st.caption(
         f"{search.n_trials_run} trials in {search.search_seconds:.1f} s "
         f"({'stopped by the time limit' if search.stopped_by == 'timeout' else 'all trials run'})"
-        f", then {len(search.points)} distinct points refitted on the outer folds "
+        f", then {len(found.table)} distinct points refitted on the outer folds "
         f"({search.seconds:.1f} s in all). They are the diamonds on the plane above."
     )
-    table = search.points.copy()
+    (st.success if found.beats_decisions else st.info)(md(found.sentence))
     st.dataframe(
-        table[["position", "accuracy", "f1", "recall_pos", "recall_neg", "threshold", "members"]],
+        found.table,
         hide_index=True,
         width="stretch",
         column_config={
-            "position": st.column_config.NumberColumn(
-                "Position on the fronts", format="%.2f", help="0 = most accurate, 1 = best F1"
+            "point": st.column_config.TextColumn(
+                "Found point", help="Most accurate first; each is one pooled out-of-fold decision"
+            ),
+            "hyper_parameters": st.column_config.TextColumn(
+                "Hyper-parameters",
+                width="medium",
+                help="The value each outer fold's chosen trial used, or their range over the "
+                "folds (each fold tunes on its own training rows).",
             ),
             "accuracy": st.column_config.NumberColumn("Accuracy", **fmt3),
             "f1": st.column_config.NumberColumn(f"F1 of '{pos_name}'", **fmt3),
             "recall_pos": st.column_config.NumberColumn(f"Recall of '{pos_name}'", **fmt3),
             "recall_neg": st.column_config.NumberColumn(f"Recall of '{neg_name}'", **fmt3),
-            "threshold": st.column_config.NumberColumn("Mean threshold", **fmt3),
-            "members": "Trials used per fold",
+            "on_front": st.column_config.CheckboxColumn(
+                "On the front", help="No strategy at any threshold beats it on both axes."
+            ),
+            "members": st.column_config.TextColumn("Trials used per fold", width="medium"),
         },
     )
     with st.expander("Every trial"):
-        st.dataframe(search.trials, hide_index=True, width="stretch")
+        st.dataframe(search.trials, hide_index=True, width="stretch", placeholder="–")
     if search.warnings:
         st.caption("Warnings during the fits: " + "; ".join(search.warnings[:3]))
 
@@ -177,12 +201,13 @@ with plane_slot:
     cols = st.columns(4)
     cols[0].metric("Pareto points", f"{len(front)}")
     cols[1].metric("Best accuracy on the front", f"{front['accuracy'].max():.3f}")
-    cols[2].metric(f"Best F1 of '{pos_name}' on the front", f"{front['f1'].max():.3f}")
-    cols[3].metric("Strategies on the front", f"{front['strategy'].nunique()}")
+    cols[2].metric(f"Best F1 of '{md(pos_name)}' on the front", f"{front['f1'].max():.3f}")
+    on_front = {s for names in front["strategies"] for s in names}  # a point may name several
+    cols[3].metric("Strategies on the front", f"{len(on_front)}")
     st.plotly_chart(tradeoff_plane(view.thinned(SHOWN_POINTS), zoom=zoom), width="stretch")
     st.caption(
         f"The shaded area is every (accuracy, F1) pair any classifier can reach when "
-        f"'{pos_name}' is {view.positive_share:.1%} of the rows; the x marks are the trivial "
+        f"'{md(pos_name)}' is {view.positive_share:.1%} of the rows; the x marks are the trivial "
         "classifiers. Lines: each strategy's pooled out-of-fold probabilities cut at every "
         "threshold; stars: each strategy's own decisions. The dashed line joins the points no "
         "other point beats on both accuracy and F1 (the Pareto front)."
@@ -235,7 +260,7 @@ if hold is not None:
 inputs = st.columns(min(len(share_keys), 4))
 entered = {
     c: inputs[i % len(inputs)].number_input(
-        f"Share of '{c}' in use",
+        f"Share of '{md(c)}' in use",
         min_value=0.0,
         max_value=1.0 if multilabel else None,
         step=0.01,
@@ -247,10 +272,10 @@ entered = {
 try:
     estimate = deployment_estimate(comparison, strategy, entered)
 except DataError as err:
-    st.error(str(err))
+    st.error(md(err))
     st.stop()
 if estimate.warning:
-    st.warning(estimate.warning)
+    st.warning(md(estimate.warning))
 keys = (
     ("label_accuracy", "macro_f1")
     if multilabel

@@ -13,6 +13,7 @@ comparisons that differ in any of these never share an entry.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -94,3 +95,29 @@ class SessionCache:
     def keys(self) -> list[Hashable]:
         """The cached keys, least recently used first."""
         return list(self._entries())
+
+
+class BuiltOnce:
+    """``make`` as a callable that runs it once, on the first call, and then returns the same
+    value: e.g. a download's bytes, built on the first click and kept for the next ones.
+
+    Safe from any thread (Streamlit runs a download button's callable off the script
+    thread): concurrent first calls wait for one build instead of building twice."""
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self._built = False
+        self._value: Any = None
+
+    @property
+    def built(self) -> bool:
+        """Whether the value has been made."""
+        return self._built
+
+    def __call__(self) -> Any:
+        with self._lock:
+            if not self._built:
+                self._value = self._make()
+                self._built = True
+            return self._value

@@ -21,6 +21,7 @@ from core.intake.dataset import Dataset
 from core.profile.measures import Profile
 from core.report.diagnosis import cause_figures, verdict_kind, verdict_line
 from core.report.document import check_inputs
+from core.text import md
 from ui import state, views
 from ui.cache import SessionCache, cache_key
 
@@ -35,10 +36,14 @@ class RunFlash:
     folds: int
     reused: bool
     failed: tuple[tuple[str, str], ...] = ()
+    repeats: int = 1
 
     @property
     def message(self) -> str:
-        return f"Compared {self.compared} strategies on {self.folds} folds" + (
+        folds = f"{self.folds} folds"
+        if self.repeats > 1:
+            folds = f"{self.repeats} repeats × {folds} (the same folds for every strategy)"
+        return f"Compared {self.compared} strategies on {folds}" + (
             " (reused the cached result for this data and configuration)." if self.reused else "."
         )
 
@@ -95,7 +100,7 @@ def fits_of(
     bar = st.progress(0.0, text="Fitting the learning curve and the reference models…")
 
     def progress(done: int, total: int, message: str) -> None:
-        bar.progress(done / max(total, 1), text=message)
+        bar.progress(done / max(total, 1), text=md(message))
 
     try:
         fits = diagnostic_fits(
@@ -158,7 +163,7 @@ def show_causes(causes: Collection[Cause], empty: str | None = None) -> bool:
     shown = False
     for cause in causes:
         box = st.warning if cause.verdict == "yes" and cause.severity != "low" else st.info
-        box(f"**{cause.title}.** {cause.suggestion}", icon=":material/troubleshoot:")
+        box(f"**{md(cause.title)}.** {md(cause.suggestion)}", icon=":material/troubleshoot:")
         shown = True
     if not shown and empty:
         st.success(empty)
@@ -174,4 +179,4 @@ def show_verdict(rec: Recommendation | dict) -> None:
     box on Diagnosis, Compare and Report. ``rec`` is a Recommendation or its ``to_dict()``."""
     reason = rec["reason"] if isinstance(rec, dict) else rec.reason
     verdict = rec.get("verdict") if isinstance(rec, dict) else rec.verdict
-    VERDICT_BOXES[verdict_kind(verdict)](f"**{verdict_line(rec)}** {reason}")
+    VERDICT_BOXES[verdict_kind(verdict)](f"**{md(verdict_line(rec))}** {md(reason)}")

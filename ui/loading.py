@@ -12,6 +12,7 @@ from core.intake.reader import RawTable
 from core.intake.sampling import stratified_sample
 from core.intake.targets import TargetSuggestion, suggest_target
 from core.profile.measures import Profile, build_profile
+from core.text import md
 from ui import state
 
 
@@ -95,9 +96,8 @@ def apply_target(choice: state.TargetChoice, sample_rows: int | None = None) -> 
         )
     # keyed by the dataset's hash: a sample's ends in "#sample-<rows>-seed<seed>"
     prof = _profile(ds.content_hash, choice.columns, choice.label_sep, ds)
-    # A new dataset or target invalidates the results shown (saved runs are kept elsewhere).
-    st.session_state[state.COMPARISON] = None
-    st.session_state[state.CONFIG] = None
+    # The last comparison stays: the pages that show it say that it ran on other data
+    # (ui.links.other_data_note) instead of dropping it silently.
     st.session_state[state.TARGET] = choice
     st.session_state[state.SAMPLE_ROWS] = sample_rows
     st.session_state[state.DATASET] = ds
@@ -119,4 +119,4 @@ def ensure_loaded() -> None:
         try:
             load_sample(state.DEFAULT_SAMPLE)
         except DataError as err:  # a broken install; say so instead of a traceback
-            st.error(f"The bundled sample could not be opened: {err}")
+            st.error(f"The bundled sample could not be opened: {md(err)}")

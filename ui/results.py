@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from core.analysis.decision import Decision
 from core.evaluation.comparison import CompareConfig, Comparison, run_comparison
 from core.intake.dataset import Dataset
 from core.runs.store import RunStore, data_dir
+from core.text import md
 from ui import state
 from ui.cache import SessionCache, cache_key
+from ui.links import link_to, other_data_note
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,7 @@ def save_run(ds: Dataset, comparison: Comparison) -> str | None:
     except Exception as err:  # saving must never cost the user the results on screen
         log.exception("saving the run failed")
         st.warning(
-            f"The results could not be saved as a run ({type(err).__name__}: {err}). They stay "
+            f"The results could not be saved as a run ({type(err).__name__}: {md(err)}). They stay "
             f"available in this session. To keep runs, make '{data_dir()}' writable or set "
             "IMBALANCE_DASHBOARD_DATA to a writable folder."
         )
@@ -86,11 +89,13 @@ def run(ds: Dataset, config: CompareConfig) -> Comparison:
     key = cache_key(ds, config)
     hit: CachedRun | None = COMPARISONS.get(key)
     if hit is None:
-        total_folds = config.cv
+        k, repeats = config.cv, config.repeats
         bar = st.progress(0.0, text="Starting the cross-validation…")
 
         def progress(strategy: str, fold: int, done: int, total: int) -> None:
-            where = "hold-out fit" if fold < 0 else f"fold {fold + 1} of {total_folds}"
+            where = "hold-out fit" if fold < 0 else f"fold {fold % k + 1} of {k}"
+            if fold >= 0 and repeats > 1:
+                where += f", repeat {fold // k + 1} of {repeats}"
             bar.progress(done / total, text=f"Fitted {strategy}, {where} ({done}/{total} fits)")
 
         hit = CachedRun(run_comparison(ds, config, progress=progress), None)
@@ -109,12 +114,43 @@ def run(ds: Dataset, config: CompareConfig) -> Comparison:
 
 
 def require_comparison() -> Comparison:
-    """Page guard: the current comparison, or a helpful message and ``st.stop()``."""
+    """Page guard: the current comparison, or a helpful message, a link to Strategies and
+    ``st.stop()``; a one-line note when the loaded dataset is not the compared one."""
     comparison = st.session_state.get(state.COMPARISON)
     if comparison is None:
         st.info(
-            "No comparison yet. Open **Strategies**, pick the strategies and press "
+            "No comparison yet. Pick the strategies on the Strategies page and press "
             "**Run comparison**."
         )
+        link_to("pages/strategies.py")
         st.stop()
+    note = other_data_note(comparison.dataset, st.session_state.get(state.DATASET))
+    if note is not None:  # loading other data keeps the last results: say whose they are
+        # a badged line, not an alert box: the page's first box stays its verdict
+        st.markdown(f":orange-badge[:material/swap_horiz: Other data] {md(note)}")
     return comparison
+
+
+# ---------------------------------------------------------------- threshold panel
+
+
+def show_decision(decision: Decision) -> None:
+    """The threshold panel's first lines: the strategy's actual decision for one class, with
+    the counts of the table (from the pooled predictions), then what the slider explores."""
+    d, cls = decision.decided, decision.class_name
+    st.markdown(f"**The strategy's decision (as in the table):** {md(decision.description)}.")
+    st.markdown(
+        f"It finds {d.tp:,} of {d.tp + d.fn:,} '{md(cls)}' rows and flags {d.fp:,} others: "
+        f"precision {d.precision:.3f}, recall {d.recall:.3f}, F1 {d.f1:.3f} "
+        f"(TP {d.tp:,} · FP {d.fp:,} · FN {d.fn:,} · TN {d.tn:,})."
+    )
+    same = (
+        "There it gives exactly the decision's counts."
+        if decision.exact
+        else md(decision.difference)
+    )
+    st.markdown(
+        f"**What one cut would give:** the slider applies one cut to the pooled "
+        f"probabilities of '{md(cls)}'. It starts at {decision.start:.2f}, "
+        f"{md(decision.start_basis)}. {same}"
+    )

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.links import link_to
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
 DEFAULT_SAMPLE = "card_fraud.csv"
@@ -40,11 +42,16 @@ DETAILS_CACHE = "strategy_details_cache"  # cache_key(..., "details", strategy) 
 SIDES_CACHE = "tradeoff_sides_cache"  # cache_key(..., "sides", positive) -> Sides
 SEARCH_CACHE = "tradeoff_search_cache"  # cache_key(..., "search", positive, trials, s) -> result
 LAST_SEARCH = "tradeoff_last_search"  # cache_key(..., "last-search", positive) -> SEARCH_CACHE key
-REPORT_CACHE = "report_bundle"  # cache_key(..., "report", with data, with profile) -> ReportBundle
+REPORT_CACHE = (
+    "report_bundle"  # cache_key(..., "report", ...) -> (ReportBundle, {label: BuiltOnce})
+)
 RUNS_COMPARED = "runs_compared"  # (run a, run b) -> store.compare(a, b)
 FITS_CACHE = "diagnostic_fits_cache"  # cache_key(data, config, "fits", class) -> DiagnosticFits
 # The Diagnosis page
 MUTED_CAUSES = "diagnosis_muted_causes"  # cause ids the user muted (the multiselect's key)
+# Finding codes the user muted on the Data page (pitfalls and results findings): every list
+# of findings leaves them out. Apart from MUTED_CAUSES, which core's diagnose() validates.
+MUTED_FINDINGS = "muted_findings"
 RUN_FLASH = "run_flash"  # RunFlash: what the last "Run comparison" did, shown where it lands
 # The Runs page
 RUNS_FLASH = "runs_flash"  # (kind, message) to show after the rerun that follows an action
@@ -98,6 +105,7 @@ def require_dataset():
     """Page guard: the current Dataset, or a helpful message and ``st.stop()``."""
     ds = st.session_state.get(DATASET)
     if ds is None:
-        st.info("No dataset is loaded yet. Open the **Data** page to upload a CSV or use a sample.")
+        st.info("No dataset is loaded yet. Upload a CSV or use a sample on the Data page.")
+        link_to("pages/data.py")
         st.stop()
     return ds

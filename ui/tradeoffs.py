@@ -13,6 +13,7 @@ from core.analysis.sides import Sides, sides
 from core.errors import DataError
 from core.evaluation.comparison import Comparison
 from core.intake.dataset import Dataset
+from core.text import md
 from ui import state
 from ui.cache import SessionCache, cache_key
 
@@ -63,7 +64,7 @@ def search_front(
                 progress=progress,
             )
         except DataError as err:
-            st.error(str(err))
+            st.error(md(err))
         bar.empty()
         if result is None:
             return None

@@ -8,8 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from core.analysis.details import StrategyDetails, strategy_details
+from core.analysis.spread import OVER_FOLDS_NOTE
+from core.metrics.glossary import metric_help
 from core.metrics.scores import metric_title
-from core.profile.finding import Finding
+from core.profile.finding import Finding, without_muted
+from core.text import md
 from ui import state
 from ui.cache import SessionCache, cache_key
 
@@ -22,16 +25,30 @@ def title(metric: str) -> str:
     return metric_title(metric)
 
 
+def tip(metric: str, noun: str = "class") -> str | None:
+    """The tooltip of ``metric`` (core's glossary, the words of the report), None if none."""
+    return metric_help(metric, noun) or None
+
+
 def show_findings(findings: Iterable[Finding], empty: str | None = None) -> None:
-    """Each finding as a message of its severity; ``empty`` as a success when there is none."""
-    shown = False
-    for finding in findings:
+    """Each finding as a message of its severity, with how to read it in a caption, less the
+    codes muted on the Data page; ``empty`` as a success when none is shown."""
+    findings = list(findings)
+    shown = without_muted(findings, st.session_state.get(state.MUTED_FINDINGS) or ())
+    for finding in shown:
         SEVERITY.get(finding.severity, st.info)(
-            f"**{finding.title}.** {finding.message} {finding.suggestion}"
+            f"**{md(finding.title)}.** {md(finding.message)} {md(finding.suggestion)}"
         )
-        shown = True
+        if finding.how_to_read:
+            st.caption(f"How to read it: {md(finding.how_to_read)} `{finding.code}`")
     if not shown and empty:
         st.success(empty)
+    hidden = len(findings) - len(shown)
+    if hidden:
+        st.caption(
+            f"{hidden} muted finding{'' if hidden == 1 else 's'} not shown (**Data** page, "
+            "Mute findings)."
+        )
 
 
 def details(comparison, name: str) -> StrategyDetails:
@@ -41,20 +58,34 @@ def details(comparison, name: str) -> StrategyDetails:
 
 
 def per_class_table(table: pd.DataFrame, noun: str = "class") -> None:
-    """Per-class metrics, colour-scaled bars for precision/recall/F1."""
+    """Per-class metrics, colour-scaled bars for precision/recall/F1; every header's tooltip
+    says what the number means (core's glossary)."""
     shown = table.rename(columns={"class": noun})
     config = {
         m: st.column_config.ProgressColumn(
-            m.capitalize() if m != "f1" else "F1", format="%.3f", min_value=0.0, max_value=1.0
+            m.capitalize() if m != "f1" else "F1",
+            format="%.3f",
+            min_value=0.0,
+            max_value=1.0,
+            help=tip(m, noun),
         )
         for m in ("precision", "recall", "f1")
         if m in shown
     }
-    headers = {"f1_ci_low": "F1 CI low", "f1_ci_high": "F1 CI high", "specificity": "Specificity"}
-    for col, header in headers.items():
+    headers = {"f1_ci_low": ("F1 CI low", "ci"), "f1_ci_high": ("F1 CI high", "ci"),
+               "specificity": ("Specificity", "specificity")}  # fmt: skip
+    for col, (header, about) in headers.items():
         if col in shown:
-            config[col] = st.column_config.NumberColumn(header, format="%.3f")
+            config[col] = st.column_config.NumberColumn(
+                header, format="%.3f", help=tip(about, noun)
+            )
     config[noun] = st.column_config.TextColumn(noun.capitalize())
+    if "f1_folds" in shown:  # core.analysis.spread.with_f1_over_folds
+        config["f1_folds"] = st.column_config.TextColumn(
+            "F1 over folds", width="medium", help=OVER_FOLDS_NOTE
+        )
     if "support" in shown:
-        config["support"] = st.column_config.NumberColumn("Support")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+        config["support"] = st.column_config.NumberColumn(
+            "Support", format="localized", help=tip("support", noun)
+        )
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="–")

@@ -181,3 +181,26 @@ def test_multiclass_and_multilabel_runs_get_their_diagnosis(
     drawn = [s["layout"]["title"]["text"] for s in specs]
     if fits.learning_curve is not None:
         assert f"Learning curve of '{cls}' (baseline)" in drawn
+
+
+def test_repeats_and_smote_k_from_the_strategies_page_reach_the_run(app):
+    app.at.switch_page("pages/strategies.py")
+    app.run()
+    app.widget("multiselect", "Strategies").set_value(["baseline", "smote"])
+    app.widget("number_input", "Folds").set_value(3)
+    app.run()
+    app.widget("number_input", "Repeats").set_value(2)
+    app.widget("number_input", "SMOTE neighbours (k)").set_value(3)
+    app.run()
+    app.widget("button", "Run comparison").click()
+    app.run()
+    assert app.at.title[0].value == "Diagnosis"
+    captions = [c.value for c in app.at.caption]
+    assert any(
+        "Compared 2 strategies on 2 repeats × 3 folds (the same folds for every strategy)" in c
+        for c in captions
+    ), captions
+    comparison = app.at.session_state[state.COMPARISON]
+    assert comparison.config.repeats == 2 and comparison.config.options.k_neighbors == 3
+    assert len(comparison.results["smote"].repeat_scores) == 3
+    assert recommendation_of(comparison).evidence["paired_fold_scores"] == 6

@@ -3,6 +3,8 @@ comparison, and what it says when the compared dataset is not loaded."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from core.profile.measures import build_profile
 from core.report.diagnosis import verdict_kind, verdict_line
 from core.report.document import ReportBundle
 from ui import state
+from ui.cache import BuiltOnce
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "report.py"
@@ -40,9 +43,15 @@ def _buttons(at: AppTest) -> list[str]:
     return [b.proto.label for b in at.get("download_button")]
 
 
-def _bundle(at: AppTest) -> ReportBundle:
-    """The report the page built last (the most recently used entry of its session cache)."""
+def _entry(at: AppTest) -> tuple[ReportBundle, dict]:
+    """The page's last report (the most recently used entry of its session cache): the
+    bundle and a builder per download button."""
     return list(at.session_state[state.REPORT_CACHE].values())[-1]
+
+
+def _bundle(at: AppTest) -> ReportBundle:
+    """The report the page built last."""
+    return _entry(at)[0]
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +82,10 @@ def test_downloads_come_html_first_with_a_preview_of_the_same_report(
     assert first.type == "primary"
     bundle = _bundle(at)
     assert isinstance(bundle, ReportBundle) and bundle.comparison is comparison
+    # opening the page builds no file: the report, the workbook, the diagnosis wait to be asked
+    assert not {"html", "excel", "doc", "diagnosed"} & set(vars(bundle))
+    assert len(at.get("iframe")) == 0 and at.toggle[0].value is False
+    at.toggle[0].set_value(True).run()  # the preview, on demand
     preview = at.get("iframe")
     assert len(preview) == 1 and preview[0].proto.srcdoc == bundle.html
     advice = bundle.doc["recommendation"]
@@ -115,3 +128,40 @@ def test_a_new_comparison_builds_a_new_report(datasets, comparisons):
     second = _bundle(at)
     assert second is not first and second.comparison is comparisons["multilabel"]
     assert "multilabel.csv" in second.html
+
+
+def test_each_file_is_built_on_its_first_download_and_kept(datasets, comparisons):
+    at = _open({state.COMPARISON: comparisons["binary"], state.DATASET: datasets["binary"]})
+    bundle = _bundle(at)
+    made, builders = _entry(at)
+    assert made is bundle and list(builders) == _buttons(at)
+    assert not any(b.built for b in builders.values())  # opening the page built none
+    html = builders["Download HTML report"]()
+    assert html == bundle.html.encode("utf-8") and builders["Download HTML report"].built
+    assert builders["Download HTML report"]() is html  # kept: the next click builds nothing
+    csv = builders["Download predictions.csv"]()
+    assert csv == bundle.predictions_csv() and builders["Download predictions.csv"]() is csv
+    assert not builders["Download Excel workbook"].built
+    at.run()  # a rerun keeps the same builders (and what they built)
+    again = _entry(at)
+    assert (
+        again[0] is bundle and again[1]["Download HTML report"] is builders["Download HTML report"]
+    )
+
+
+def test_built_once_builds_once_across_threads():
+    calls = []
+    gate = threading.Event()
+
+    def make() -> bytes:
+        gate.wait(5)
+        calls.append(1)
+        return b"file"
+
+    once = BuiltOnce(make)
+    assert not once.built
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(once) for _ in range(4)]
+        gate.set()
+        got = [f.result(timeout=10) for f in futures]
+    assert got == [b"file"] * 4 and calls == [1] and once.built

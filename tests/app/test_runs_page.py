@@ -180,6 +180,25 @@ def test_two_runs_side_by_side(app, two_runs):
     np.testing.assert_allclose(shown["delta"], accuracy["delta"])
 
 
+def test_the_second_run_starts_on_one_of_the_same_data(app, two_runs, churn_run):
+    """Issue 15, item 13: "Compare two runs" paired runs of different datasets by default."""
+    store, with_data, without = two_runs
+    comparison, data, profile = churn_run
+    again = store.save(comparison, data_bytes=data, data_name="churners.csv", profile=profile)
+    _open_runs_page(app)  # newest first: again (churn), without (multiclass), with_data (churn)
+    a = app.widget("selectbox", "First run (A)")
+    assert a.value == without
+    assert app.widget("selectbox", "Second run (B)").value == again  # nothing else of that data
+    a.set_value(with_data)
+    app.run()
+    assert app.widget("selectbox", "Second run (B)").value == again  # the same churn data
+    assert not any("different data" in w.value for w in app.at.warning)
+    app.widget("selectbox", "Second run (B)").set_value(without)
+    app.run()
+    (warning,) = [w.value for w in app.at.warning if "different data" in w.value]
+    assert "A: churners.csv, target churn" in warning and "B: multiclass.csv" in warning
+
+
 def test_delete_needs_the_confirmation_then_removes_the_run(app, two_runs):
     store, with_data, without = two_runs
     _open_runs_page(app)
@@ -249,3 +268,22 @@ def test_a_failed_save_warns_and_keeps_the_results(app, tmp_path, monkeypatch):
     assert list(app.at.session_state[state.COMPARISON].results) == ["baseline"]
     assert _compare_page_strategies(app) == ["baseline"]
     assert not app.at.exception
+
+
+# --------------------------------------------------------------------------- issue 15: 5, 9
+
+
+def test_links_use_material_icons_and_empty_cells_read_a_dash(app, two_runs):
+    store, with_data, without = two_runs
+    _open_runs_page(app)
+    links = {link.proto.label: link.proto.icon for link in app.at.get("page_link")}
+    # emoji showed as empty boxes where the viewer's fonts lack them; Streamlit ships these
+    assert links == {
+        "See the comparison": ":material/compare_arrows:",
+        "See each strategy's results": ":material/insights:",
+    }
+    tables = [df for df in app.at.dataframe if {"recommended_value", "delta"} & set(df.value)]
+    assert len(tables) == 3  # the list of runs, the two runs side by side, every metric
+    assert all(df.proto.placeholder == "–" for df in app.at.dataframe)  # never "None"
+    side = [df.value for df in app.at.dataframe if "delta" in df.value.columns][0]
+    assert side["a"].isna().any() or side["b"].isna().any()  # such cells exist here

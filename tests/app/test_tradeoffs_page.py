@@ -5,15 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 from streamlit.testing.v1 import AppTest
 
 from core.analysis.deployment import deployment_estimate, evaluation_shares, holdout_shares
 from core.analysis.planes import plane
 from core.analysis.search import run_search
 from core.analysis.search_types import SearchConfig
+from core.analysis.search_view import search_view
 from core.analysis.sides import sides
+from core.api import compare
 from core.evaluation.comparison import CompareConfig, run_comparison
+from core.modelling.search_space import SEARCH_SPACES
 from ui import state
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tradeoffs.py")
@@ -49,7 +54,7 @@ def _front_metrics(view) -> dict[str, str]:
         "Pareto points": f"{len(front)}",
         "Best accuracy on the front": f"{front['accuracy'].max():.3f}",
         f"Best F1 of '{view.positive_class}' on the front": f"{front['f1'].max():.3f}",
-        "Strategies on the front": f"{front['strategy'].nunique()}",
+        "Strategies on the front": f"{len({s for names in front['strategies'] for s in names})}",
     }
 
 
@@ -133,8 +138,17 @@ def test_run_search_adds_its_points_to_the_plane(comparisons, datasets):
     found = run_search(ds, comparison, SearchConfig(n_trials=6, timeout=60, positive_class="yes"))
     tables = [d.value for d in at.dataframe if "members" in d.value.columns]
     assert len(tables) == 1
-    np.testing.assert_allclose(tables[0]["accuracy"], found.points["accuracy"])
-    np.testing.assert_allclose(tables[0]["f1"], found.points["f1"])
+    # one row per distinct point (issue 15, item 13: no duplicates, no bare positions)
+    view = search_view(found, plane(comparison))
+    pd.testing.assert_frame_equal(tables[0], view.table)
+    assert sorted(tables[0]["accuracy"]) == sorted(
+        found.points.drop_duplicates(["tp", "fp", "fn", "tn"])["accuracy"]
+    )
+    assert set(tables[0]["f1"]) == set(found.points["f1"])
+    assert "position" not in tables[0].columns
+    assert all(" · threshold " in t for t in tables[0]["hyper_parameters"])
+    said = [b.value for b in [*at.success, *at.info]]
+    assert view.sentence in said  # whether it beat the plain strategies, in one line
     expected = _front_metrics(plane(comparison).with_points(found.points))
     assert {k: _metrics(at)[k] for k in expected} == expected
 
@@ -173,3 +187,16 @@ def test_without_a_comparison_the_page_says_what_to_do():
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
     _run(at)
     assert "No comparison yet" in at.info[0].value
+
+
+def test_a_run_of_a_users_own_estimator_shows_the_page_without_a_search():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.normal(size=(120, 3)), columns=["a", "b", "c"])
+    frame["y"] = np.where(frame["a"] + rng.normal(scale=0.5, size=120) > 1.0, "rare", "common")
+    result = compare(frame, target="y", estimator=LogisticRegression(), strategies=["baseline"],
+                     cv=3, n_jobs=1)  # fmt: skip
+    assert result.comparison.config.model not in SEARCH_SPACES
+    at = _open(result.comparison, result.dataset)
+    assert any("an estimator given from Python" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label == "Run search"]
+    assert "Deployment prevalence" in [s.value for s in at.subheader]  # the page goes on

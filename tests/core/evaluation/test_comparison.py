@@ -158,7 +158,7 @@ def test_ranking_orders_by_the_metric(multiclass_run):
     [
         ({"strategies": ("baseline", "smoot")}, r"Unknown strategy 'smoot'.*Valid names"),
         ({"strategies": ()}, "No strategy was chosen"),
-        ({"model": "xgboost"}, r"Unknown model 'xgboost'.*Valid names"),
+        ({"model": "catboost"}, r"Unknown model 'catboost'.*Valid names"),
         ({"cv": 1}, "cv must be a whole number of at least 2"),
         ({"holdout": 1.5}, "holdout must be a share"),
         ({"n_jobs": 0}, "n_jobs must be -1"),
