@@ -21,6 +21,7 @@ import numpy as np
 from core.analysis.details import StrategyDetails, ThresholdPoint, at_threshold
 from core.errors import DataError
 from core.evaluation.comparison import Comparison
+from core.metrics.curves import metrics_at_threshold, threshold_curve_arrays
 from core.modelling.strategies import STRATEGIES
 
 #: ``cut``: one cut at 0.5 on the class's probability; ``argmax``: the most probable class;
@@ -39,23 +40,6 @@ _FOUND_BY: dict[str, str] = {
     "expected_cost": "the expected-cost rule",
     "given": "the predictions as made",
 }
-
-
-@dataclass(frozen=True)
-class DecidedCounts:
-    """Class against the rest, counted from the strategy's own predictions (``oof_pred``):
-    the numbers of the per-class table and the confusion matrix (0 for a ratio with no
-    denominator, as there)."""
-
-    tp: int
-    fp: int
-    fn: int
-    tn: int
-    precision: float
-    recall: float
-    f1: float
-    accuracy: float
-    specificity: float
 
 
 @dataclass(frozen=True)
@@ -79,7 +63,7 @@ class Decision:
     per_fold: tuple[float, ...]
     cut: float | None
     start: float
-    decided: DecidedCounts
+    decided: ThresholdPoint  # the decision's own counts (``threshold`` NaN: not one cut)
     single: ThresholdPoint
     others: tuple[tuple[str, tuple[float, ...]], ...] = ()  # offsets: the other classes'
 
@@ -158,31 +142,17 @@ class Decision:
         )
 
 
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den else 0.0
-
-
-def counts_of(y_true_bin: np.ndarray, pred_bin: np.ndarray) -> DecidedCounts:
-    """Counts and metrics of 0/1 predictions ``pred_bin`` against 0/1 labels ``y_true_bin``."""
-    y = np.asarray(y_true_bin).astype(bool)
-    p = np.asarray(pred_bin).astype(bool)
-    if y.shape != p.shape or y.ndim != 1:
-        raise DataError(
-            f"Labels and predictions must be 1-D of the same length. Got {y.shape} and {p.shape}"
-        )
-    tp, fp = int(np.sum(y & p)), int(np.sum(~y & p))
-    fn, tn = int(np.sum(y & ~p)), int(np.sum(~y & ~p))
-    return DecidedCounts(
-        tp=tp,
-        fp=fp,
-        fn=fn,
-        tn=tn,
-        precision=_ratio(tp, tp + fp),
-        recall=_ratio(tp, tp + fn),
-        f1=_ratio(2 * tp, 2 * tp + fp + fn),
-        accuracy=_ratio(tp + tn, y.size),
-        specificity=_ratio(tn, tn + fp),
-    )
+def counts_of(y_true_bin: np.ndarray, pred_bin: np.ndarray, cls: str = "") -> ThresholdPoint:
+    """Counts and metrics of 0/1 predictions ``pred_bin`` against 0/1 labels ``y_true_bin``
+    (class ``cls`` against the rest): the threshold sweep's own counting
+    (:func:`core.metrics.curves.threshold_curve_arrays`) with the predictions as the scores,
+    read at the cut 1; ``threshold`` is NaN, the decision not being one cut."""
+    p = np.asarray(pred_bin).astype(np.float64)
+    try:
+        found = metrics_at_threshold(threshold_curve_arrays(y_true_bin, p), 1.0)
+    except DataError as err:
+        raise DataError(f"Labels and predictions must be 1-D of the same length: {err}") from None
+    return ThresholdPoint(class_name=cls, **{**found, "threshold": float("nan")})
 
 
 def nearest_cut(scores: np.ndarray, pred_bin: np.ndarray, step: float = SLIDER_STEP) -> float:
@@ -287,7 +257,7 @@ def decision_of(comparison: Comparison, details: StrategyDetails, cls: str) -> D
         per_fold=per_fold,
         cut=cut,
         start=start,
-        decided=counts_of(y_bin, pred_bin),
+        decided=counts_of(y_bin, pred_bin, cls),
         single=at_threshold(details, cls, start),
         others=others,
     )
