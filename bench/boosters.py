@@ -137,6 +137,11 @@ def main() -> None:
                 assert result.ok, result.error
                 diff = float(np.max(np.abs(result.oof_proba - plain)))
             ratio = best_ours[0] / best_plain[0]
+            fits, preds = sum(result.fit_seconds), sum(result.predict_seconds)
+            print(
+                f"{'':9s} ours, last run: fits {fits:.2f} s, validation predictions {preds:.2f} s, "
+                f"the rest (set-up, training-row predictions, scoring, pooling) {wall - fits - preds:.2f} s wall"
+            )
             print(
                 f"{model:9s} ours {best_ours[0]:6.2f} s CPU ({best_ours[1]:6.2f} s wall) | "
                 f"plain loop {best_plain[0]:6.2f} s CPU ({best_plain[1]:6.2f} s wall) | "

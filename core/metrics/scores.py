@@ -10,8 +10,9 @@ Conventions shared by every function here and in :mod:`core.metrics.curves` (che
 - Multi-label (``task`` "multilabel"): ``y_true`` and ``y_pred`` are 0/1 matrices of shape
   ``(n, K)``; ``proba`` holds per-label probabilities, shape ``(n, K)``.
 
-scikit-learn does the scoring wherever it has the metric, always with ``labels=`` and
-``zero_division=0`` passed explicitly; a metric that is undefined comes back as NaN.
+Single-label count scores come from one confusion matrix with scikit-learn's arithmetic;
+scikit-learn does the other scoring, always with ``labels=`` and ``zero_division=0``
+passed explicitly; a metric that is undefined comes back as NaN.
 """
 
 from __future__ import annotations
@@ -25,10 +26,8 @@ import pandas as pd
 from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
-    cohen_kappa_score,
     f1_score,
     hamming_loss,
-    matthews_corrcoef,
     multilabel_confusion_matrix,
     precision_recall_fscore_support,
     roc_auc_score,
@@ -36,7 +35,7 @@ from sklearn.metrics import (
 
 from core.errors import DataError
 from core.metrics.curves import one_vs_rest
-from core.metrics.inputs import Preds, check_task, prepare
+from core.metrics.inputs import Preds, check_task, prepare, safe_div
 from core.tasks import SINGLE_LABEL, TASK_KINDS
 
 PER_CLASS_COLUMNS = ("class", "precision", "recall", "f1", "support", "specificity")
@@ -96,6 +95,92 @@ SUMMARY_METRICS: Mapping[str, MetricSpec] = MappingProxyType(
 )
 
 
+# ---------------------------------------------------------------- single-label counts
+# Every count-based single-label score from one confusion matrix, with scikit-learn's own
+# floating-point operations in its order (the tests compare with ==), minus its input checks.
+
+
+class _Counts(NamedTuple):
+    cm: np.ndarray  # (K, K) int64, rows true, columns predicted
+    tp: np.ndarray  # per class: true positives, predicted, true (support)
+    pred: np.ndarray
+    true: np.ndarray
+
+
+def _counts(d: Preds) -> _Counts:
+    """The confusion counts of checked single-label codes (equal to sklearn's matrix)."""
+    k = len(d.classes)
+    pairs = np.asarray(d.y_true, dtype=np.intp) * k + np.asarray(d.y_pred, dtype=np.intp)
+    cm = np.bincount(pairs, minlength=k * k).astype(np.int64, copy=False).reshape(k, k)
+    return _Counts(cm, np.diag(cm).copy(), cm.sum(axis=0), cm.sum(axis=1))
+
+
+def _f_scores(tp: np.ndarray, true: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """F1 per entry as sklearn's ``precision_recall_fscore_support``: 2tp / (true + pred)."""
+    return safe_div(2 * tp.astype(float), 1 * true.astype(float) + pred.astype(float))
+
+
+def _present_recalls(c: _Counts) -> np.ndarray:
+    return c.tp[c.true > 0] / c.true[c.true > 0]
+
+
+def _one_class_only(c: _Counts) -> bool:
+    """Truth and prediction are the same single class: chance agreement is 1."""
+    return int(c.true @ c.pred) == int(c.true.sum()) ** 2
+
+
+def _f1_counts(average: str) -> Callable[[_Counts], float]:
+    def compute(c: _Counts) -> float:
+        if average == "micro":
+            c = _Counts(c.cm, *(v.sum(keepdims=True) for v in (c.tp, c.pred, c.true)))
+        f = _f_scores(c.tp, c.true, c.pred)
+        return float(np.average(f, weights=c.true) if average == "weighted" else np.nanmean(f))
+
+    return compute
+
+
+def _g_mean(c: _Counts) -> float:
+    recalls = _present_recalls(c)
+    return 0.0 if (recalls == 0).any() else float(np.exp(np.mean(np.log(recalls))))
+
+
+def _mcc(c: _Counts) -> float:
+    # sklearn's 0.0 for a constant truth or prediction; its matrix of the classes present
+    # differs from ours only by absent classes, exact zeros in these integer-valued sums
+    if _one_class_only(c):
+        return 0.0
+    t, p = c.cm.sum(axis=1, dtype=np.float64), c.cm.sum(axis=0, dtype=np.float64)
+    n = p.sum()
+    cov_ytyp = np.trace(c.cm, dtype=np.float64) * n - np.dot(t, p)
+    cov_ypyp_ytyt = (n**2 - np.dot(p, p)) * (n**2 - np.dot(t, t))
+    return 0.0 if cov_ypyp_ytyt == 0 else float(cov_ytyp / np.sqrt(cov_ypyp_ytyt))
+
+
+def _cohen_kappa(c: _Counts) -> float:
+    # undefined (sklearn warns and returns NaN) when chance agreement is 1
+    if _one_class_only(c):
+        return float("nan")
+    confusion = c.cm.astype(np.float64)
+    sum0, sum1 = np.sum(confusion, axis=0), np.sum(confusion, axis=1)
+    expected = np.outer(sum0, sum1) / np.sum(sum0)
+    w_mat = 1.0 - np.eye(len(sum0))  # sklearn's ones with a zero diagonal
+    # sum(w_mat * expected) is 0 only for the one class excluded above
+    return float(1 - np.sum(w_mat * confusion) / np.sum(w_mat * expected))
+
+
+_COUNT_FUNCS: dict[str, Callable[[_Counts], float]] = {
+    "accuracy": lambda c: float(np.float64(np.trace(c.cm)) / c.cm.sum()),
+    "balanced_accuracy": lambda c: float(_present_recalls(c).mean()),
+    "macro_f1": _f1_counts("macro"),
+    "weighted_f1": _f1_counts("weighted"),
+    "micro_f1": _f1_counts("micro"),
+    "mcc": _mcc,
+    "g_mean": _g_mean,
+    "cohen_kappa": _cohen_kappa,
+}
+"""The single-label summary metrics computed from :func:`_counts`."""
+
+
 # ---------------------------------------------------------------- tables and matrices
 
 
@@ -108,22 +193,23 @@ def per_class_table(
     :data:`PER_CLASS_COLUMNS`; a ratio with a zero denominator is 0.
     """
     d = prepare(y_true, y_pred, None, classes, task)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        d.y_true, d.y_pred, labels=d.labels, average=None, zero_division=0
-    )
-    mcm = multilabel_confusion_matrix(d.y_true, d.y_pred, labels=d.labels)
-    tn, fp = mcm[:, 0, 0], mcm[:, 0, 1]
+    if d.multilabel:
+        precision, recall, f1, support = precision_recall_fscore_support(
+            d.y_true, d.y_pred, labels=d.labels, average=None, zero_division=0
+        )
+        mcm = multilabel_confusion_matrix(d.y_true, d.y_pred, labels=d.labels)
+        tn, fp = mcm[:, 0, 0], mcm[:, 0, 1]
+    else:
+        c = _counts(d)
+        precision, recall = safe_div(c.tp, c.pred), safe_div(c.tp, c.true)
+        f1, support = _f_scores(c.tp, c.true, c.pred), c.true
+        tn, fp = len(d.y_true) - c.pred - c.true + c.tp, c.pred - c.tp  # exact integers
     specificity = np.divide(tn, tn + fp, out=np.zeros(len(tn)), where=(tn + fp) > 0)
-    return pd.DataFrame(
-        {
-            "class": pd.Series(d.classes, dtype="str"),
-            "precision": precision.astype(np.float64),
-            "recall": recall.astype(np.float64),
-            "f1": f1.astype(np.float64),
-            "support": support.astype(np.int64),
-            "specificity": specificity,
-        }
-    )
+    return pd.DataFrame({
+        "class": pd.Series(d.classes, dtype="str"), "precision": precision.astype(np.float64),
+        "recall": recall.astype(np.float64), "f1": f1.astype(np.float64),
+        "support": support.astype(np.int64), "specificity": specificity,
+    })  # fmt: skip
 
 
 def confusion(
@@ -137,7 +223,7 @@ def confusion(
     d = prepare(y_true, y_pred, None, classes, task)
     if d.multilabel:
         return multilabel_confusion_matrix(d.y_true, d.y_pred, labels=d.labels)
-    return d.cm
+    return _counts(d).cm
 
 
 def normalise_confusion(cm: np.ndarray, by: Literal["true", "pred"]) -> np.ndarray:
@@ -163,13 +249,18 @@ def _ap(y_bin: np.ndarray, scores: np.ndarray) -> float:
     return average_precision_score(y_bin, scores, pos_label=1)
 
 
-def _per_class(d: Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> np.ndarray:
+def _per_class(
+    d: Preds, fn: Callable[[np.ndarray, np.ndarray], float], only: int | None = None
+) -> np.ndarray:
     """``fn(labels, scores)`` one-vs-rest per class, NaN where undefined.
 
     Average precision needs a positive row; ROC AUC needs a positive and a negative row.
+    ``only``: score that class code alone (the others stay NaN).
     """
     out = np.full(len(d.classes), np.nan)
     for j, (_, y_bin, scores) in enumerate(one_vs_rest(d.y_true, d.proba, d.classes, d.task)):
+        if only is not None and j != only:
+            continue
         n_pos = int(np.count_nonzero(y_bin))
         if n_pos > 0 and (n_pos < y_bin.size or fn is _ap):
             out[j] = fn(y_bin, scores)
@@ -205,30 +296,6 @@ def _f1(average: str) -> Callable[[Preds], float]:
     return compute
 
 
-def _g_mean(d: Preds) -> float:
-    recalls = d.present_recalls
-    return 0.0 if (recalls == 0).any() else float(np.exp(np.mean(np.log(recalls))))
-
-
-def _one_class_only(d: Preds) -> bool:
-    """Truth and prediction are the same single class: chance agreement is 1."""
-    rows, cols = d.cm.sum(axis=1), d.cm.sum(axis=0)
-    return int(rows @ cols) == int(rows.sum()) ** 2
-
-
-def _mcc(d: Preds) -> float:
-    # sklearn scores a constant truth or prediction 0.0; checked first because its
-    # internal confusion matrix (no labels= argument) warns on a single label.
-    return 0.0 if _one_class_only(d) else matthews_corrcoef(d.y_true, d.y_pred)
-
-
-def _cohen_kappa(d: Preds) -> float:
-    # undefined (sklearn warns and returns NaN) when chance agreement is 1
-    if _one_class_only(d):
-        return float("nan")
-    return cohen_kappa_score(d.y_true, d.y_pred, labels=d.labels)
-
-
 def _ranking_macro(d: Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> float:
     """Macro over classes of a ranking score; NaN without ``proba``.
 
@@ -239,29 +306,31 @@ def _ranking_macro(d: Preds, fn: Callable[[np.ndarray, np.ndarray], float]) -> f
     """
     if d.proba is None:
         return float("nan")
-    values = _per_class(d, fn)
     if d.task == "binary":
-        return float(values[1])
+        return float(_per_class(d, fn, only=1)[1])
+    values = _per_class(d, fn)
     if d.multilabel:
         values = values[~np.isnan(values)]
     return float(values.mean()) if values.size else float("nan")
 
 
 _METRIC_FUNCS: dict[str, Callable[[Preds], float]] = {
-    "accuracy": lambda d: accuracy_score(d.y_true, d.y_pred),
-    "balanced_accuracy": lambda d: float(d.present_recalls.mean()),
     "macro_f1": _f1("macro"),
     "weighted_f1": _f1("weighted"),
     "micro_f1": _f1("micro"),
     "samples_f1": _f1("samples"),
-    "mcc": _mcc,
-    "g_mean": _g_mean,
-    "cohen_kappa": _cohen_kappa,
     "hamming_loss": lambda d: hamming_loss(d.y_true, d.y_pred),
     "subset_accuracy": lambda d: accuracy_score(d.y_true, d.y_pred),
     "roc_auc": lambda d: _ranking_macro(d, roc_auc_score),
     "average_precision": lambda d: _ranking_macro(d, _ap),
 }
+"""Multi-label metrics (scikit-learn) and the ranking scores; single-label counts: above."""
+
+
+def _metric(name: str, d: Preds, counts: _Counts | None) -> float:
+    if counts is not None and name in _COUNT_FUNCS:
+        return float(_COUNT_FUNCS[name](counts))
+    return float(_METRIC_FUNCS[name](d))
 
 
 def summary_scores(
@@ -282,8 +351,9 @@ def summary_scores(
     ``proba=None`` gives NaN for the ranking scores.
     """
     d = prepare(y_true, y_pred, proba, classes, task)
+    counts = None if d.multilabel else _counts(d)
     return {
-        name: float(_METRIC_FUNCS[name](d))
+        name: _metric(name, d, counts)
         for name, spec in SUMMARY_METRICS.items()
         if task in spec.tasks
     }
@@ -311,7 +381,9 @@ def score(
             f"Metric {metric_name!r} does not apply to {task} targets. "
             f"Choose one of {', '.join(usable)}"
         )
-    return float(_METRIC_FUNCS[metric_name](prepare(y_true, y_pred, proba, classes, task)))
+    d = prepare(y_true, y_pred, proba, classes, task)
+    counts = _counts(d) if metric_name in _COUNT_FUNCS and not d.multilabel else None
+    return _metric(metric_name, d, counts)
 
 
 _HEADLINE_SINGLE = ("accuracy", "balanced_accuracy", "macro_f1", "mcc", "roc_auc")

@@ -220,3 +220,74 @@ def test_normalise_confusion():
     np.testing.assert_allclose(stack.sum(axis=2), 1.0)
     with pytest.raises(DataError, match="by 'true' or 'pred'. Got 'all' instead"):
         M.normalise_confusion(cm, "all")
+
+
+# ---------------------------------------------------------------- bit-identity of the counts
+
+
+def _count_cases():
+    """Single-label (y, y_pred, K) cases: random, skewed, absent classes, constant columns."""
+    rng = np.random.default_rng(17)
+    cases = []
+    for k in (2, 3, 5):
+        for n in (1, 2, 7, 60, 1013, 20_000):
+            cases.append((rng.integers(0, k, n), rng.integers(0, k, n), k))
+            skew = np.r_[0.9, np.full(k - 1, 0.1 / (k - 1))]
+            y = rng.choice(k, n, p=skew)
+            yp = np.where(rng.random(n) < 0.8, y, rng.choice(k, n, p=skew))
+            cases.append((y, yp, k))
+        cases += [
+            (np.zeros(9, int), np.zeros(9, int), k),  # one class only
+            (np.zeros(9, int), np.full(9, k - 1), k),  # constant, disjoint
+            (np.r_[np.zeros(5, int), np.ones(4, int)], np.zeros(9, int), k),  # constant pred
+            (np.zeros(9, int), np.r_[np.zeros(5, int), np.ones(4, int)], k),  # constant truth
+            (np.arange(30) % 2, np.arange(30) % k, k),  # prediction has an unseen class
+            (np.arange(30) % k, (np.arange(30) + 1) % k, k),  # never right
+        ]
+    return cases
+
+
+def test_count_scores_are_bit_identical_to_sklearn():
+    """The count-based summary scores and per-class table equal scikit-learn's exactly (==),
+    as results.json / metrics.csv must not change by a single bit."""
+    for y, yp, k in _count_cases():
+        classes = [f"c{j}" for j in range(k)]
+        labels = list(range(k))
+        task = "binary" if k == 2 else "multiclass"
+        got = M.summary_scores(y, yp, None, classes, task)
+        expected = {
+            f"{a}_f1": skm.f1_score(y, yp, labels=labels, average=a, zero_division=0)
+            for a in ("macro", "weighted", "micro")
+        } | {"accuracy": skm.accuracy_score(y, yp)}
+        if len(np.union1d(y, yp)) > 1:  # a single shared class: see the test below
+            expected |= {
+                "mcc": skm.matthews_corrcoef(y, yp),
+                "cohen_kappa": skm.cohen_kappa_score(y, yp, labels=labels),
+            }
+        for name, value in expected.items():
+            assert got[name] == float(value), (name, y.size, k)
+            assert M.score(name, y, yp, None, classes, task) == got[name]
+        present = np.bincount(y, minlength=k) > 0
+        recalls = skm.recall_score(y, yp, labels=labels, average=None, zero_division=0)
+        assert got["balanced_accuracy"] == float(recalls[present].mean())
+        table = M.per_class_table(y, yp, classes, task)
+        p, r, f, s = skm.precision_recall_fscore_support(
+            y, yp, labels=labels, average=None, zero_division=0
+        )
+        mcm = skm.multilabel_confusion_matrix(y, yp, labels=labels)
+        tn, fp = mcm[:, 0, 0], mcm[:, 0, 1]
+        spec = np.divide(tn, tn + fp, out=np.zeros(k), where=(tn + fp) > 0)
+        for column, want in (("precision", p), ("recall", r), ("f1", f), ("specificity", spec)):
+            assert table[column].to_numpy().tobytes() == want.astype(np.float64).tobytes()
+        assert table["support"].tolist() == s.tolist()
+        cm = M.confusion(y, yp, classes, task)
+        sk_cm = skm.confusion_matrix(y, yp, labels=labels)
+        assert cm.dtype == sk_cm.dtype and np.array_equal(cm, sk_cm)
+
+
+def test_count_scores_of_one_shared_class():
+    """Truth and prediction one single class: MCC 0.0 (sklearn's value), kappa NaN."""
+    got = M.summary_scores(np.zeros(4, int), np.zeros(4, int), None, ["a", "b"], "binary")
+    assert got["mcc"] == 0.0 and math.isnan(got["cohen_kappa"])
+    assert got["accuracy"] == got["micro_f1"] == got["balanced_accuracy"] == 1.0
+    assert got["macro_f1"] == 0.5 and got["weighted_f1"] == 1.0
