@@ -271,7 +271,7 @@ if ds.is_multilabel:
 st.subheader("Difficulty and overlap")
 diff = prof.difficulty
 if diff is None:
-    st.info("Not enough rows or features to judge the neighbourhoods of the classes.")
+    st.info(f"Not enough rows or features to judge the neighbourhoods of the {noun}.")
 else:
     note = f"Computed on a stratified sample of {diff.n_rows_used:,} rows" if diff.sampled else None
     if diff.types:
@@ -280,8 +280,9 @@ else:
             width="stretch",
         )
         st.caption(
-            "Safe rows sit among their own class; borderline rows among a mix; rare rows have "
-            "one neighbour of their class; outliers none (Napierala & Stefanowski, 2016)."
+            f"Safe rows sit among their own {singular}; borderline rows among a mix; rare rows "
+            f"have one neighbour of their {singular}; outliers none (Napierala & Stefanowski, "
+            "2016)."
         )
     else:
         st.info(f"No {singular} is a minority here, so there is no minority difficulty to show.")

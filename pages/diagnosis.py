@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from core.analysis.diagnosis import CAUSE_IDS
-from core.analysis.recommendation import recommendation_of
+from core.analysis.recommendation import P_BETTER, recommendation_of
+from core.analysis.verdict import probability_text
 from core.report.diagnosis import (
     CAUSE_VERDICT_TITLES,
     evidence_rows,
@@ -56,8 +57,9 @@ chosen = next(
 if chosen is not None:
     st.markdown(
         f"Against the baseline, per fold (ROPE ±{rec.rope:g}): "
-        f"P(better) **{chosen.p_better:.2f}** · P(equivalent) **{chosen.p_equivalent:.2f}** · "
-        f"P(worse) **{chosen.p_worse:.2f}**; mean difference {chosen.mean_delta:+.3f}."
+        f"P(better) **{probability_text(chosen.p_better, P_BETTER)}** · P(equivalent) "
+        f"**{chosen.p_equivalent:.2f}** · P(worse) **{chosen.p_worse:.2f}**; mean difference "
+        f"{chosen.mean_delta:+.3f}."
     )
 if rec.alternatives:
     alternatives = ", ".join(md(a) for a in rec.alternatives)
@@ -87,17 +89,17 @@ if rec.per_strategy:
             "strategy": st.column_config.TextColumn("Strategy"),
             "f1": number(f"F1 of '{important}'", format="%.3f"),
             "delta": number("Δ vs baseline (mean over folds)", format="%+.3f"),
-            "p_better": number("P(better)", format="%.2f"),
-            "p_equivalent": number("P(equivalent)", format="%.2f"),
-            "p_worse": number("P(worse)", format="%.2f"),
+            "p_better": number("P(better)", format="%.4f"),
+            "p_equivalent": number("P(equivalent)", format="%.4f"),
+            "p_worse": number("P(worse)", format="%.4f"),
             "beats_trivial": st.column_config.TextColumn("Beats the trivial classifier"),
             "roc_auc": number(f"ROC AUC of '{important}'", format="%.3f"),
         },
     )
     st.caption(
-        "Each strategy against the baseline on the F1 of the class, fold by fold (Bayesian "
+        f"Each strategy against the baseline on the F1 of the {noun}, fold by fold (Bayesian "
         "correlated t-test). A strategy counts only if it beats the classifier that always says "
-        "this class and ranks above chance."
+        f"this {noun} and ranks above chance."
     )
 
 # ---------------------------------------------------------------- the causes

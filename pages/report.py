@@ -124,14 +124,35 @@ if rows is None:
     st.info(f"Not available: {md(bundle.label_note)}.")
 else:
     noun = "labels" if data.task == "multilabel" else "classes"
+    one = noun[:-1] if noun == "labels" else "class"
     st.markdown(
         f"The {len(rows)} rows where **{md(rows['strategy'].iloc[0])}** is least sure, rows of the "
         f"rarest {noun} first. Check their labels first (a confident wrong prediction is often a "
-        "labelling mistake); then, if a rare class simply has too few examples, collect and "
+        f"labelling mistake); then, if a rare {one} simply has too few examples, collect and "
         "label more rows like these rather than duplicating existing ones. Margin: 0 is a coin "
         "flip, 1 is certain."
     )
-    st.dataframe(rows.head(20), hide_index=True, width="stretch")
+    number = st.column_config.NumberColumn
+    st.dataframe(
+        rows.head(20),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "rank": number("Rank"),
+            "strategy": "Strategy",
+            "row": number("Row", help="0-based data row of the file"),
+            "focus_class": f"Focus {one}",
+            "in_doubt": st.column_config.CheckboxColumn("In doubt"),
+            "margin": number("Margin", format="%.4f"),
+            "y_true": "True",
+            "y_pred": "Predicted",
+            **{
+                c: number(f"P({c.removeprefix('proba_')})", format="%.3f")
+                for c in rows.columns
+                if c.startswith("proba_")
+            },
+        },
+    )
 
 # ---------------------------------------------------------------- preview
 st.subheader("Preview")

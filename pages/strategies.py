@@ -33,7 +33,7 @@ noun = "label" if ds.is_multilabel else "class"
 
 st.caption(
     f"Every strategy is scored on the same stratified folds of {ds.n_rows:,} rows; resampling "
-    "happens only inside the training part of each fold, so validation rows keep the real class "
+    f"happens only inside the training part of each fold, so validation rows keep the real {noun} "
     "balance."
 )
 
