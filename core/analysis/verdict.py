@@ -68,6 +68,13 @@ def simplicity_key(name: str) -> tuple[int, int]:
     return (rank, order.index(name) if name in order else len(order))
 
 
+def probability_text(p: float, bar: float) -> str:
+    """``p`` with two decimals, or four when two would put it on the other side of ``bar``
+    (0.9499 against a bar of 0.95 reads "0.9499", not "0.95", which would meet it)."""
+    short = f"{p:.2f}"
+    return short if (float(short) >= bar) == (p >= bar) else f"{p:.4f}"
+
+
 def class_truth(comparison: Comparison, cls: str) -> np.ndarray:
     """(n,) bool: whether each cross-validation row is (carries) class ``cls``."""
     k = comparison.classes.index(cls)
@@ -289,7 +296,8 @@ class Reason:
             skilled = [x for x in rivals if x.beats_trivial and np.isfinite(x.p_better)]
             top = max(skilled, key=lambda x: x.p_better, default=None)
             if top is not None:
-                tail = f" (the closest, {top.strategy}, has P(better) = {top.p_better:.2f})"
+                shown = probability_text(top.p_better, p_better_needed)
+                tail = f" (the closest, {top.strategy}, has P(better) = {shown})"
             else:
                 tail = " (none of the others beats always predicting the class)" if rivals else ""
             return (
@@ -303,7 +311,7 @@ class Reason:
             if np.isfinite(v.p_better):
                 tests.append(
                     f"Bayesian correlated t-test {self.over}: P(better beyond {self.rope}) "
-                    f"= {v.p_better:.2f}"
+                    f"= {probability_text(v.p_better, p_better_needed)}"
                 )
             if p is not None:
                 again = "over the same folds" if "repeats" in self.over else self.over

@@ -35,8 +35,8 @@ def _per_strategy(rec: Recommendation, class_name: str) -> Table | None:
         return None
     rows = [
         [text(v.strategy), num(v.value, key="f1"), num(v.mean_delta, "+.3f", key="mean_delta"),
-         num(v.p_better, ".2f", key="p_better"), num(v.p_equivalent, ".2f", key="p_equivalent"),
-         num(v.p_worse, ".2f", key="p_worse"), text("yes" if v.beats_trivial else "no"),
+         num(v.p_better, ".4f", key="p_better"), num(v.p_equivalent, ".4f", key="p_equivalent"),
+         num(v.p_worse, ".4f", key="p_worse"), text("yes" if v.beats_trivial else "no"),
          num(v.roc_auc, key="roc_auc")]
         for v in rec.per_strategy
     ]  # fmt: skip

@@ -218,3 +218,11 @@ def test_fold_values_and_auc_match_scikit_learn():
     auc = [roc_auc_score(y[va] == 0, r.oof_proba[va, 0]) for _, va in c.folds]
     assert verdict.fold_roc_auc(c, r, "common") == pytest.approx(auc)
     assert verdict.class_value(c, r, "rare", "f1") == pytest.approx(f1_score(y, r.oof_pred))
+
+
+def test_probabilities_never_read_as_meeting_the_bar_they_miss():
+    assert verdict.probability_text(0.9499, 0.95) == "0.9499"
+    assert verdict.probability_text(0.951, 0.95) == "0.95"
+    assert verdict.probability_text(0.95, 0.95) == "0.95"
+    assert verdict.probability_text(0.57, 0.95) == "0.57"
+    assert verdict.probability_text(0.944, 0.95) == "0.94"
