@@ -45,7 +45,8 @@ with st.sidebar:
         st.caption("Current dataset")
         st.text(source.name + (" (sample)" if source.kind == "sample" else ""))
         target = md(", ".join(ds.target))
-        st.caption(f"{ds.n_rows:,} rows · {ds.task} · target: {target} · {len(ds.classes)} classes")
+        kinds = "labels" if ds.task == "multilabel" else "classes"
+        st.caption(f"{ds.n_rows:,} rows · {ds.task} · target: {target} · {len(ds.classes)} {kinds}")
         if ds.sampled_from:
             st.info(
                 f"Stratified sample: {ds.n_rows:,} of {ds.sampled_from:,} rows. Profile, "

@@ -70,7 +70,7 @@ for m in metric_names:
         f"Δ {t}", format="%+.3f", help=f"{t} minus the baseline's (pooled out-of-fold)."
     )
     config[f"{m}_p"] = st.column_config.NumberColumn(
-        f"p ({t})", format="%.3f", help=views.tip("p_value", noun)
+        f"p ({t})", format="%.3g", help=views.tip("p_value", noun)
     )
 ci_help = views.tip("ci", noun)
 config["macro_f1_ci_low"] = st.column_config.NumberColumn(
@@ -80,7 +80,7 @@ config["macro_f1_ci_high"] = st.column_config.NumberColumn(
     "Macro F1 CI high", format="%.3f", help=ci_help
 )
 config["mcnemar_p"] = st.column_config.NumberColumn(
-    "McNemar p", format="%.3f", help=views.tip("mcnemar_p", noun)
+    "McNemar p", format="%.3g", help=views.tip("mcnemar_p", noun)
 )
 config["fit_seconds"] = st.column_config.NumberColumn(
     "Fit s / fold",

@@ -157,3 +157,6 @@ def test_sidebar_names_the_dataset_as_soon_as_it_changes(app, churn_csv):
     assert "300 rows · multiclass · target: segment · 3 classes" in sidebar()
     app.use_sample("machine_states.csv")
     assert any(line.endswith("target: state · 3 classes") for line in sidebar())
+    app.use_sample("support_tickets.csv")  # multi-label: its labels are counted as labels
+    assert any(line.endswith(" labels") and "multilabel" in line for line in sidebar())
+    assert not any(line.endswith(" classes") for line in sidebar())
