@@ -68,6 +68,7 @@ def per_class_table(table: pd.DataFrame, noun: str = "class") -> None:
             min_value=0.0,
             max_value=1.0,
             help=tip(m, noun),
+            width="small",  # the whole table fits a 1400 px window without scrolling
         )
         for m in ("precision", "recall", "f1")
         if m in shown
@@ -77,7 +78,7 @@ def per_class_table(table: pd.DataFrame, noun: str = "class") -> None:
     for col, (header, about) in headers.items():
         if col in shown:
             config[col] = st.column_config.NumberColumn(
-                header, format="%.3f", help=tip(about, noun)
+                header, format="%.3f", help=tip(about, noun), width="small"
             )
     config[noun] = st.column_config.TextColumn(noun.capitalize())
     if "f1_folds" in shown:  # core.analysis.spread.with_f1_over_folds
