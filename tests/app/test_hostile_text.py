@@ -8,13 +8,12 @@ What the browser finally draws is checked in tests/browser/test_hostile_text_bro
 
 from __future__ import annotations
 
-import io
 import json
 import re
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from streamlit.testing.v1.element_tree import (
     AlertBase,
     Caption,
@@ -26,12 +25,12 @@ from streamlit.testing.v1.element_tree import (
     Widget,
 )
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
+from hostile import CLASSES, FEATURE, TARGET, hostile_csv
+
 from core.text import WORD_JOINER, md, plotly_text
 from ui import state
 
-TARGET = "tgt **bold**"
-FEATURE = "f`1` ![c](http://h/c.png)"
-CLASSES = ("![t](http://h/x.png)", "[click](http://h/p)", '<b>B</b><a href="http://h/q">q</a>')
 FILE_NAME = "h`![f](http://h/f.png)`.csv"
 STRATEGIES = ["baseline", "class_weight"]
 PAGES = [
@@ -48,22 +47,6 @@ ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")  # a backslash-escaped ASCII punctuat
 # What Markdown would turn into formatting, a link or an image (after the escapes are taken
 # out; a word joiner inside "http:" / "//" breaks an autolink).
 FORMATTING = ("**bold**", "](", "![", "[click", "http://", "<a ", "<b>", "<img", "`![")
-
-
-def hostile_csv(n: int = 240, seed: int = 7) -> bytes:
-    """A 3-class CSV (60/30/10 %) with the hostile names, two informative features."""
-    rng = np.random.default_rng(seed)
-    y = rng.choice(len(CLASSES), size=n, p=[0.6, 0.3, 0.1])
-    frame = pd.DataFrame(
-        {
-            "x": (rng.normal(size=n) + 1.5 * y).round(3),
-            FEATURE: (rng.normal(size=n) - y).round(3),
-            TARGET: [CLASSES[i] for i in y],
-        }
-    )
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8")
 
 
 def markdown_texts(at) -> Iterator[tuple[str, str]]:

@@ -10,7 +10,6 @@ shows: exactly the string, whatever Markdown, HTML, LaTeX, emoji or directive it
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import signal
@@ -23,11 +22,12 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import numpy as np
-import pandas as pd
 import pytest
 from pageops import RERUN_MS, choose, open_page, pick_strategies, settled
 from playwright.sync_api import Page, expect
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
+from hostile import CLASSES, TARGET, hostile_csv
 
 from core.text import WORD_JOINER
 
@@ -41,9 +41,6 @@ PAGES = ("Diagnosis", "Results", "Compare", "Trade-offs", "Report", "Runs", "Dat
 LOCAL_SCHEMES = ("data", "blob", "about")
 expect.set_options(timeout=RERUN_MS)
 
-TARGET = "tgt **bold**"
-FEATURE = "f`1` ![c](http://h/c.png)"
-CLASSES = ("![t](http://h/x.png)", "[click](http://h/p)", '<b>B</b><a href="http://h/q">q</a>')
 FILE_NAME = "h`![f](http://h/f.png)` **file**.csv"
 
 # Links and images of the attacker's, and formatting from the names, anywhere in the DOM
@@ -75,22 +72,6 @@ LEAKS = r"""() => {
   }
   return out;
 }"""
-
-
-def _hostile_csv() -> bytes:
-    rng = np.random.default_rng(7)
-    n = 240
-    y = rng.choice(len(CLASSES), size=n, p=[0.6, 0.3, 0.1])
-    frame = pd.DataFrame(
-        {
-            "x": (rng.normal(size=n) + 1.5 * y).round(3),
-            FEATURE: (rng.normal(size=n) - y).round(3),
-            TARGET: [CLASSES[i] for i in y],
-        }
-    )
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8")
 
 
 def _outside(urls: list[str], server_url: str) -> list[str]:
@@ -125,7 +106,7 @@ def test_hostile_names_fetch_nothing_link_nothing_format_nothing(page: Page, str
     settled(page, LOAD_MS)
 
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        {"name": FILE_NAME, "mimeType": "text/csv", "buffer": _hostile_csv()}
+        {"name": FILE_NAME, "mimeType": "text/csv", "buffer": hostile_csv()}
     )
     expect(sidebar).to_contain_text(FILE_NAME, timeout=LOAD_MS)
     settled(page)

@@ -128,3 +128,16 @@ def brute_force_pareto(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     ge = (xs[None, :] >= xs[:, None]) & (ys[None, :] >= ys[:, None])
     gt = (xs[None, :] > xs[:, None]) | (ys[None, :] > ys[:, None])
     return ~np.any(ge & gt, axis=1)  # row i is dominated when some j is >= and > somewhere
+
+
+def spread_ds(counts: Sequence[int], seed: int = 0) -> Dataset:
+    """Classes with the given counts on unique, well-mixed random numeric rows (no duplicates)."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(len(counts)), counts)
+    X = pd.DataFrame(rng.normal(size=(len(y), 2)), columns=["a", "b"])
+    return dataset_from(X, y, [f"c{i}" for i in range(len(counts))])
+
+
+def finding_codes(profile: Any) -> dict[str, Any]:
+    """A profile's findings by code."""
+    return {f.code: f for f in profile.findings}

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import dataset_from
+from helpers import dataset_from, finding_codes, spread_ds
 
 from core.errors import DataError
 from core.intake.dataset import Dataset
@@ -16,18 +16,6 @@ from core.profile.finding import Finding
 from core.profile.measures import build_profile
 
 TOL = 1e-9
-
-
-def spread_ds(counts, seed: int = 0) -> Dataset:
-    """Classes with the given counts on unique, well-mixed random numeric rows (no duplicates)."""
-    rng = np.random.default_rng(seed)
-    y = np.repeat(np.arange(len(counts)), counts)
-    X = pd.DataFrame(rng.normal(size=(len(y), 2)), columns=["a", "b"])
-    return dataset_from(X, y, [f"c{i}" for i in range(len(counts))])
-
-
-def codes(profile) -> dict[str, Finding]:
-    return {f.code: f for f in profile.findings}
 
 
 # --- single-label measures ------------------------------------------------------------
@@ -112,7 +100,7 @@ def test_multilabel_measures_by_hand():
     assert p.majority_class == "L0"
     assert p.imbalance_ratio == pytest.approx(4.0, abs=TOL)
     assert p.class_shares["L1"] == pytest.approx(0.5, abs=TOL)
-    found = codes(p)
+    found = finding_codes(p)
     assert "high_scumble" not in found  # 0.064 <= 0.1
     assert "severe_imbalance" not in found  # max IRLbl 4 < 10
     assert "too_small_for_smote" not in found  # not checked for multi-label
@@ -135,7 +123,7 @@ def test_high_scumble_and_severe_label_imbalance_fire():
     X = pd.DataFrame({"a": np.arange(10.0)})
     p = build_profile(dataset_from(X, y, ["L0", "L1", "L2", "L3"]))
     assert p.multilabel.scumble == pytest.approx(3 * (1 - math.sqrt(10) / 5.5) / 10, abs=TOL)
-    found = codes(p)
+    found = finding_codes(p)
     assert found["high_scumble"].severity == "warning"
     assert found["high_scumble"].evidence["scumble"] == pytest.approx(0.12751, abs=1e-5)
     severe = found["severe_imbalance"]
@@ -170,7 +158,7 @@ def test_difficulty_types_on_a_constructed_geometry():
     # neighbours of minority rows: minor 30+20+12+6+2+0 = 70, major 0+5+8+9+8+5 = 35 (of 105)
     assert d.overlap["minor"] == pytest.approx({"minor": 70 / 105, "major": 35 / 105}, abs=TOL)
     # non-safe share 10/21 < 50%: not a hard minority
-    assert "hard_minority" not in codes(p)
+    assert "hard_minority" not in finding_codes(p)
 
 
 def test_hard_minority_names_the_classes_it_overlaps():
@@ -187,7 +175,7 @@ def test_hard_minority_names_the_classes_it_overlaps():
     assert p.minority_classes == ("c",)
     # 8 'c' rows with 1 'c' neighbour (rare), 6 with 2 (borderline)
     assert p.difficulty.types["c"] == {"safe": 0, "borderline": 6, "rare": 8, "outlier": 0}
-    hard = codes(p)["hard_minority"]
+    hard = finding_codes(p)["hard_minority"]
     assert hard.severity == "warning"
     assert hard.evidence["unsafe_share"] == pytest.approx(1.0, abs=TOL)
     assert "'a'" in hard.message and "'b'" in hard.message
@@ -237,7 +225,7 @@ def test_stratified_sample_when_rows_exceed_limit():
     assert again.types == d.types and again.overlap == d.overlap
     full = build_profile(ds, max_knn_rows=300).difficulty
     assert not full.sampled and full.n_rows_used == 300
-    hard = codes(build_profile(ds, max_knn_rows=100, seed=7))["hard_minority"]
+    hard = finding_codes(build_profile(ds, max_knn_rows=100, seed=7))["hard_minority"]
     assert "sample of 100 rows" in hard.message
 
 
@@ -256,7 +244,7 @@ def test_no_features_means_no_difficulty():
     ds = dataset_from(pd.DataFrame(index=range(30)), [0] * 20 + [1] * 10, ["a", "b"])
     p = build_profile(ds)
     assert p.difficulty is None
-    assert "hard_minority" not in codes(p)
+    assert "hard_minority" not in finding_codes(p)
 
 
 # --- pitfalls -------------------------------------------------------------------------
@@ -269,14 +257,14 @@ def test_duplicate_rows_concentrated_in_minority_warn_of_oversampling():
     X = pd.concat([X, X.iloc[40:]], ignore_index=True)  # every minority row copied once
     y = np.concatenate([y, y[40:]])
     p = build_profile(dataset_from(X, y, ["neg", "pos"]))
-    dup = codes(p)["duplicate_rows"]
+    dup = finding_codes(p)["duplicate_rows"]
     assert dup.severity == "warning"
     assert dup.evidence["per_class"]["pos"] == {"duplicates": 10, "share": 0.5}
     assert dup.evidence["per_class"]["neg"]["duplicates"] == 0
     assert dup.evidence["flagged_classes"] == ["pos"]
     assert "SMOTE" in dup.message and "10 of 20" in dup.message
     assert p.duplicates.n_duplicate_rows == 10
-    assert "conflicting_duplicates" not in codes(p)
+    assert "conflicting_duplicates" not in finding_codes(p)
 
 
 def test_duplicate_rows_spread_evenly_are_only_info():
@@ -286,13 +274,13 @@ def test_duplicate_rows_spread_evenly_are_only_info():
     copies = [0, 1, 2, 3, 40]  # 4 of 40 majority (10%), 1 of 10 minority (10%)
     X = pd.concat([X, X.iloc[copies]], ignore_index=True)
     y = np.concatenate([y, y[copies]])
-    dup = codes(build_profile(dataset_from(X, y, ["neg", "pos"])))["duplicate_rows"]
+    dup = finding_codes(build_profile(dataset_from(X, y, ["neg", "pos"])))["duplicate_rows"]
     assert dup.severity == "info"
     assert dup.evidence["n_duplicate_rows"] == 5
 
 
 def test_no_duplicates_no_finding():
-    found = codes(build_profile(spread_ds([40, 10])))
+    found = finding_codes(build_profile(spread_ds([40, 10])))
     assert "duplicate_rows" not in found and "conflicting_duplicates" not in found
 
 
@@ -305,7 +293,7 @@ def test_conflicting_duplicates():
     y = np.array([0] * 20 + [1] * 10)
     y[[2, 11]] = 1  # group 0-3 has both classes; group 10-11 too
     p = build_profile(dataset_from(X, y, ["a", "b"]))
-    found = codes(p)["conflicting_duplicates"]
+    found = finding_codes(p)["conflicting_duplicates"]
     assert found.evidence == {"n_groups": 2, "n_rows": 6}
     assert "2 groups" in found.message and "6" in found.message
     # rows 0, 1, 3 are class a with equal features: 2 of them are exact duplicates
@@ -324,7 +312,7 @@ def test_conflicting_duplicates():
     ],
 )
 def test_exactly_balanced(counts, fires):
-    found = codes(build_profile(spread_ds(counts)))
+    found = finding_codes(build_profile(spread_ds(counts)))
     assert ("exactly_balanced" in found) == fires
     if fires:
         assert found["exactly_balanced"].evidence["n_rows"] == sum(counts)
@@ -332,7 +320,7 @@ def test_exactly_balanced(counts, fires):
 
 @pytest.mark.parametrize(("cv", "fires"), [(5, True), (3, False)])
 def test_too_small_for_folds(cv, fires):
-    found = codes(build_profile(spread_ds([40, 3]), cv=cv))
+    found = finding_codes(build_profile(spread_ds([40, 3]), cv=cv))
     assert ("too_small_for_folds" in found) == fires
     if fires:
         f = found["too_small_for_folds"]
@@ -345,7 +333,7 @@ def test_too_small_for_folds(cv, fires):
     [(6, 3), (7, 4), (8, None), (2, 0)],  # training fold = count - ceil(count / 5)
 )
 def test_too_small_for_smote(minority, largest_k):
-    found = codes(build_profile(spread_ds([60, minority]), k=5, cv=5))
+    found = finding_codes(build_profile(spread_ds([60, minority]), k=5, cv=5))
     if largest_k is None:  # 8 - 2 = 6 rows > k = 5
         assert "too_small_for_smote" not in found
         return
@@ -363,7 +351,7 @@ def test_too_small_for_smote(minority, largest_k):
 # whatever the ratio; [89, 11] (ratio 8.1, majority 89%) is still not severe.
 @pytest.mark.parametrize(("counts", "fires"), [([100, 10], True), ([89, 11], False)])
 def test_severe_imbalance(counts, fires):
-    found = codes(build_profile(spread_ds(counts)))
+    found = finding_codes(build_profile(spread_ds(counts)))
     assert ("severe_imbalance" in found) == fires
     if fires:
         f = found["severe_imbalance"]
@@ -374,7 +362,7 @@ def test_severe_imbalance(counts, fires):
 @pytest.mark.parametrize("counts", [[90, 10], [180, 15, 5]])
 def test_severe_imbalance_by_majority_share(counts):
     # A majority of 90% or more is severe even when the ratio is under 10 (90 / 10 = 9).
-    f = codes(build_profile(spread_ds(counts)))["severe_imbalance"]
+    f = finding_codes(build_profile(spread_ds(counts)))["severe_imbalance"]
     share = counts[0] / sum(counts)
     assert f.evidence["majority_share"] == pytest.approx(share, abs=TOL)
     assert f.evidence["imbalance_ratio"] == pytest.approx(counts[0] / min(counts), abs=TOL)
@@ -382,9 +370,9 @@ def test_severe_imbalance_by_majority_share(counts):
 
 
 def test_majority_share_alone_fires_below_ratio_ten():
-    found = codes(build_profile(spread_ds([91, 10])))  # ratio 9.1, majority 90.1%
+    found = finding_codes(build_profile(spread_ds([91, 10])))  # ratio 9.1, majority 90.1%
     assert found["severe_imbalance"].evidence["imbalance_ratio"] < 10
-    assert "severe_imbalance" not in codes(build_profile(spread_ds([85, 15])))
+    assert "severe_imbalance" not in finding_codes(build_profile(spread_ds([85, 15])))
 
 
 def test_findings_are_sorted_by_severity_and_validated():

@@ -10,30 +10,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import dataset_from
+from helpers import dataset_from, finding_codes, spread_ds
 from sklearn.model_selection import StratifiedKFold
 
 from core.errors import StrategyError
 from core.intake.dataset import Dataset
 from core.modelling.learners import NeighbourOverSampler
 from core.profile import pitfalls
-from core.profile.finding import Finding
 from core.profile.measures import build_profile
 from core.profile.pitfalls import HOW_TO_READ, PITFALL_CODES
 
 SOURCE = Path(pitfalls.__file__)
-
-
-def spread_ds(counts, seed: int = 0) -> Dataset:
-    """Classes with the given counts on unique, well-mixed random numeric rows (no duplicates)."""
-    rng = np.random.default_rng(seed)
-    y = np.repeat(np.arange(len(counts)), counts)
-    X = pd.DataFrame(rng.normal(size=(len(y), 2)), columns=["a", "b"])
-    return dataset_from(X, y, [f"c{i}" for i in range(len(counts))])
-
-
-def codes(profile) -> dict[str, Finding]:
-    return {f.code: f for f in profile.findings}
 
 
 def emitted_literals(path: Path) -> set[str]:
@@ -145,7 +132,7 @@ def _fold_k(ds: Dataset, k: int, cv: int) -> int:
 @pytest.mark.parametrize(("minority", "lowered_to"), [(6, 3), (7, 4)])
 def test_smote_k_merely_lowered_is_a_note_saying_what_the_app_does(minority, lowered_to):
     ds = spread_ds([60, minority])
-    f = codes(build_profile(ds, k=5, cv=5))["too_small_for_smote"]
+    f = finding_codes(build_profile(ds, k=5, cv=5))["too_small_for_smote"]
     # training fold = count - ceil(count / 5): 6 -> 4 rows, 7 -> 5 rows; k = rows - 1
     assert minority - math.ceil(minority / 5) - 1 == lowered_to
     assert _fold_k(ds, 5, 5) == lowered_to == f.evidence["largest_k"]  # the app really does
@@ -162,7 +149,7 @@ def test_smote_k_merely_lowered_is_a_note_saying_what_the_app_does(minority, low
 
 def test_smote_cannot_run_with_a_class_of_one_training_row_is_a_warning():
     ds = spread_ds([60, 2])  # a training fold holds 2 - 1 = 1 row of 'c1'
-    f = codes(build_profile(ds, k=5, cv=5))["too_small_for_smote"]
+    f = finding_codes(build_profile(ds, k=5, cv=5))["too_small_for_smote"]
     assert f.severity == "warning"
     assert f.evidence["cannot_run"] == ["c1"] and f.evidence["training_fold_counts"] == {"c1": 1}
     assert "cannot run" in f.message and "at least 2 rows" in f.message
@@ -174,7 +161,7 @@ def test_smote_cannot_run_with_a_class_of_one_training_row_is_a_warning():
 
 
 def test_one_hopeless_class_makes_the_whole_finding_a_warning():
-    f = codes(build_profile(spread_ds([60, 6, 2]), k=5, cv=5))["too_small_for_smote"]
+    f = finding_codes(build_profile(spread_ds([60, 6, 2]), k=5, cv=5))["too_small_for_smote"]
     assert f.severity == "warning"
     assert f.evidence["training_fold_counts"] == {"c1": 4, "c2": 1}
     assert f.evidence["cannot_run"] == ["c2"]
@@ -182,4 +169,4 @@ def test_one_hopeless_class_makes_the_whole_finding_a_warning():
 
 
 def test_no_smote_pitfall_when_every_fold_has_k_plus_one_rows():
-    assert "too_small_for_smote" not in codes(build_profile(spread_ds([60, 8]), k=5, cv=5))
+    assert "too_small_for_smote" not in finding_codes(build_profile(spread_ds([60, 8]), k=5, cv=5))
