@@ -76,6 +76,11 @@ class StrategyResult:
     # repeated cross-validation: validation scores of each fold of repeats 2..R, in order
     # (summary metrics, and ``precision[c]``, ``recall[c]``, ``f1[c]`` per class c)
     repeat_scores: tuple[dict[str, float], ...] = ()
+    # probabilities with the prior shift of resampling / class weights undone (or calibrated
+    # on inner folds), aligned with oof_proba; None where no correction applies (baseline).
+    # Decisions (oof_pred) and every score above stay those of the model's own probabilities.
+    corrected_proba: np.ndarray | None = None
+    correction: str | None = None  # how corrected_proba was made, in words
 
     @property
     def ok(self) -> bool:

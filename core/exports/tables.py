@@ -22,7 +22,8 @@ from openpyxl.styles import Font
 
 from core.analysis.findings import comparison_findings
 from core.evaluation.comparison import Comparison
-from core.exports.outputs import metrics_long, predictions_long, results_dict, safe_cell
+from core.exports.outputs import metrics_long, predictions_long, safe_cell
+from core.exports.results_json import results_dict
 from core.intake.dataset import Dataset, schema_frame
 from core.metrics.scores import normalise_confusion
 from core.profile.measures import Profile
@@ -245,7 +246,7 @@ def excel_bytes(
     ``metrics`` (as metrics.csv), ``confusion`` (one block per strategy), ``predictions``
     (as predictions.csv, cut at ``max_rows`` with a note in its last row), ``label_next``
     (when given), ``profile`` and ``schema`` (when given), ``findings``, ``config``.
-    ``doc`` is :func:`core.exports.outputs.results_dict` when already computed.
+    ``doc`` is :func:`core.exports.results_json.results_dict` when already computed.
     """
     doc = doc if doc is not None else results_dict(comparison, command=command)
     book = Workbook(write_only=True)

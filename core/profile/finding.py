@@ -11,14 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 SEVERITIES = ("error", "warning", "info")
 
 
 def jsonable(value: Any) -> Any:
-    """Plain Python (str keys, int/float/str/None, lists) that ``json.dumps`` accepts; NaN -> None."""
+    """``value`` as plain JSON types (str keys, lists, int/float/bool/str/None) that
+    ``json.dumps`` accepts: NaN and infinities become None, a DataFrame its records, any
+    other object its text. The one converter for results.json, profiles and diagnoses."""
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, pd.DataFrame):
+        return jsonable(value.to_dict(orient="records"))
     if isinstance(value, list | tuple | np.ndarray):
         return [jsonable(v) for v in value]
     if isinstance(value, bool | np.bool_):
@@ -27,7 +32,9 @@ def jsonable(value: Any) -> Any:
         return int(value)
     if isinstance(value, float | np.floating):
         return float(value) if math.isfinite(value) else None
-    return value
+    if value is None or isinstance(value, str):
+        return str(value) if value is not None else None
+    return str(value)
 
 
 @dataclass(frozen=True)

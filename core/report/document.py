@@ -32,7 +32,8 @@ from core.errors import DataError
 from core.evaluation.comparison import Comparison
 from core.evaluation.diagnostic_fits import DiagnosticFits
 from core.exports.label_next import label_next
-from core.exports.outputs import atomic_write, metrics_long, predictions_long, results_dict
+from core.exports.outputs import atomic_write, metrics_long, predictions_long
+from core.exports.results_json import results_dict
 from core.exports.tables import csv_bytes, excel_bytes
 from core.intake.dataset import Dataset
 from core.metrics.glossary import glossary
@@ -96,7 +97,7 @@ def build_report(
     ``dataset`` (the compared Dataset) adds the schema decisions and the rows to label next;
     ``profile`` the imbalance profile and data pitfalls; ``command`` the exact CLI command
     that made the run (else one is built from the configuration). ``label_next_rows`` (or
-    ``label_next_note``, why there are none) and ``doc`` (:func:`core.exports.outputs.results_dict`)
+    ``label_next_note``, why there are none) and ``doc`` (:func:`core.exports.results_json.results_dict`)
     are reused when already computed. ``diagnosis`` (else diagnosed here, without ``fits``
     when none are given: the causes that need them say so) and ``fits`` (the learning curve
     and reference models) feed the first section.

@@ -30,15 +30,15 @@ import core.exports.outputs as export
 from core.evaluation.comparison import CompareConfig, run_comparison
 from core.exports.outputs import (
     atomic_write,
-    jsonable,
     label_sets,
     metrics_long,
     predictions_long,
-    results_dict,
     safe_cell,
     write_outputs,
 )
+from core.exports.results_json import results_dict
 from core.intake.dataset import Dataset, load_dataset
+from core.profile.finding import jsonable
 
 MODEL = "logistic_regression"
 RANKING_TOL = 1e-12  # ranking scores average per-class sklearn scores: equal up to ulps

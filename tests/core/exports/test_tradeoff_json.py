@@ -14,7 +14,8 @@ from core.analysis.planes import (
     plane,
     positive_classes,
 )
-from core.exports.outputs import results_dict, write_outputs
+from core.exports.outputs import write_outputs
+from core.exports.results_json import results_dict
 from core.exports.tradeoff_json import tradeoff_dict
 from core.metrics.plane import f1_bounds
 

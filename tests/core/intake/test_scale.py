@@ -16,7 +16,7 @@ from core.cli import main
 from core.errors import DataError
 from core.evaluation.comparison import CompareConfig, run_comparison
 from core.evaluation.summary import DatasetSummary
-from core.exports.outputs import results_dict
+from core.exports.results_json import results_dict
 from core.intake.dataset import build_dataset, read_table
 from core.intake.reader import RawTable
 from core.intake.sampling import MIN_CLASS_ROWS, stratified_rows, stratified_sample

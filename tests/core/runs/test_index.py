@@ -12,7 +12,7 @@ from sklearn.metrics import f1_score
 
 from core.analysis.recommendation import recommendation_of
 from core.evaluation.comparison import CompareConfig, Comparison, run_comparison
-from core.exports.outputs import results_dict
+from core.exports.results_json import results_dict
 from core.runs import index as index_module
 from core.runs.index import RECOMMENDED_COLUMNS, RunIndex, recommended_columns
 from core.runs.store import INDEX_FILE, RunStore

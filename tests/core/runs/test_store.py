@@ -28,7 +28,7 @@ from core.evaluation.comparison import (
 )
 from core.evaluation.crossval import StrategyResult
 from core.evaluation.summary import DatasetSummary
-from core.exports.outputs import results_dict
+from core.exports.results_json import results_dict
 from core.profile.measures import build_profile
 from core.runs import store as runs_module
 from core.runs.store import ENV_VAR, LIST_COLUMNS, RunStore, data_dir
