@@ -18,6 +18,7 @@ from core.evaluation.splits import Fold
 from core.intake.dataset import Dataset
 from core.metrics import scores as metrics
 from core.metrics import significance
+from core.modelling.correction import correction_text
 from core.modelling.options import StrategyOptions
 
 N_BOOT = 1000
@@ -187,6 +188,7 @@ def assemble(
             oof_proba[r.val_idx] = r.proba
     per_class, summary_ci = _with_ci(ds, y, oof_pred, seed, n_boot)
     thresholds = tuple(r.thresholds for r in by_fold)
+    corrected_proba, correction = _pooled_correction(ds, by_fold, oof_proba)
     return StrategyResult(
         name=strategy_name,
         status="ok",
@@ -209,7 +211,24 @@ def assemble(
         thresholds=None if all(t is None for t in thresholds) else thresholds,
         holdout=holdout,
         warnings=found_warnings,
+        corrected_proba=corrected_proba,
+        correction=correction,
     )
+
+
+def _pooled_correction(
+    ds: Dataset, by_fold: Sequence[FoldResult], oof_proba: np.ndarray | None
+) -> tuple[np.ndarray | None, str | None]:
+    """The folds' corrected probabilities pooled like ``oof_proba`` (a fold without a shift
+    keeps its own), and the words, with the shares averaged over the corrected folds."""
+    done = [r.correction for r in by_fold if r.correction is not None]
+    if oof_proba is None or not done:
+        return None, None
+    pooled = oof_proba.copy()
+    for r in by_fold:
+        if r.corrected_proba is not None:
+            pooled[r.val_idx] = r.corrected_proba
+    return pooled, correction_text(done, ds.classes)
 
 
 def assemble_holdout(ds: Dataset, fit: FoldResult) -> HoldoutResult:

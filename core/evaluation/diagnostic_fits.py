@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -215,7 +215,8 @@ def diagnostic_fits(
     ]
 
     def task(key: tuple, label: str, name: str, model: str, k: int, tr: Any, va: Any) -> Any:
-        args = (cv_ds, name, model, config.options, config.seed, k, tr, va, 1)
+        options = replace(config.options, probability_correction="none")  # scores only
+        args = (cv_ds, name, model, options, config.seed, k, tr, va, 1)
         return delayed(keyed_fit)(key, label, *args)  # single-threaded, as the comparison
 
     tasks = [

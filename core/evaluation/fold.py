@@ -24,6 +24,7 @@ from core.evaluation.splits import subset
 from core.intake.dataset import Dataset
 from core.intake.sampling import strata_of, stratified_rows
 from core.metrics import scores as metrics
+from core.modelling.correction import Correction, correct_fit
 from core.modelling.options import StrategyOptions
 from core.modelling.strategies import get_strategy
 
@@ -59,6 +60,10 @@ class FoldResult:
     predict_seconds: float = float("nan")  # predicting the validation rows
     thresholds: tuple[float, ...] | None = None  # the estimator's ``thresholds_``, if any
     warnings: tuple[str, ...] = ()  # warnings raised while fitting / predicting
+    # ``proba`` with the prior shift undone or calibrated on inner folds (None: no correction;
+    # never for the hold-out fit), and how (core.modelling.correction)
+    corrected_proba: np.ndarray | None = None
+    correction: Correction | None = None
 
 
 def one_line(text: object) -> str:
@@ -209,6 +214,7 @@ def evaluate_fold(
             train_y = np.asarray(train_ds.y)[scored]
             train_X = train_ds.X if len(scored) == len(train_idx) else train_ds.X.iloc[scored]
             train_pred, train_proba = _predict(est, train_X, k, ds.is_multilabel)
+            corrected = _corrected(est, train_ds, X_val, proba, options, seed, fold_index)
         except (StrategyError, DataError, ValueError) as err:
             return failed(one_line(err), caught)
         except Exception as err:  # a bug in one strategy must not stop the others
@@ -233,11 +239,35 @@ def evaluate_fold(
                 fit_seconds=fit_seconds,
                 predict_seconds=predict_seconds,
                 thresholds=_thresholds(est),
+                corrected_proba=None if corrected is None else corrected[0],
+                correction=None if corrected is None else corrected[1],
             )
         except Exception as err:  # scoring our own arrays failed: a bug, keep it visible
             log.exception("%s, %s: scoring failed", strategy_name, where)
             return failed(f"internal error: {type(err).__name__}: {one_line(err)}", caught)
     return replace(result, warnings=_warning_texts(caught))
+
+
+def _corrected(
+    est: Any,
+    train_ds: Dataset,
+    X_val: pd.DataFrame,
+    proba: np.ndarray | None,
+    options: StrategyOptions,
+    seed: int,
+    fold_index: int,
+) -> tuple[np.ndarray, Correction] | None:
+    """The fold's corrected probabilities (:func:`core.modelling.correction.correct_fit`);
+    none for the hold-out fit. A failure here is a bug: logged, and the scores are kept."""
+    if fold_index == HOLDOUT_FOLD:
+        return None
+    try:
+        return correct_fit(est, train_ds.X, train_ds.y, X_val, proba,
+                           method=options.probability_correction, inner_cv=options.inner_cv,
+                           seed=seed)  # fmt: skip
+    except Exception:
+        log.exception("probability correction failed")
+        return None
 
 
 def _warning_texts(caught: Sequence[Any]) -> tuple[str, ...]:

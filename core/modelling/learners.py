@@ -43,6 +43,13 @@ def _class_name(names: Sequence[str] | None, code: Any) -> str:
     return str(code)
 
 
+def class_counts(y: Any) -> dict[int, int]:
+    """Rows per class code of ``y``: what a resampling step hands to the next one (read by
+    :func:`core.modelling.correction.prior_shift`)."""
+    codes, counts = np.unique(np.asarray(y), return_counts=True)
+    return {int(c): int(n) for c, n in zip(codes, counts, strict=True)}
+
+
 class NeighbourOverSampler(BaseEstimator):
     """A SMOTE-family over-sampler whose neighbour count adapts to tiny classes.
 
@@ -50,7 +57,8 @@ class NeighbourOverSampler(BaseEstimator):
     count of the smallest class to be over-sampled; ``k < 1`` raises
     :class:`StrategyError`. ``kind`` is one of :data:`NEIGHBOUR_SAMPLERS`;
     ``categorical_features`` (column positions) is required for ``"smotenc"``.
-    ``class_names[code]`` names classes in messages. After fit: ``k_neighbors_``.
+    ``class_names[code]`` names classes in messages. After fit: ``k_neighbors_`` and
+    ``class_counts_`` (rows per class code returned).
     """
 
     def __init__(
@@ -91,6 +99,12 @@ class NeighbourOverSampler(BaseEstimator):
         return self
 
     def fit_resample(self, X: Any, y: Any) -> tuple[Any, np.ndarray]:
+        """Over-sampled ``(X, y)``; ``class_counts_`` records the rows per class returned."""
+        X_res, y_res = self._resample(X, y)
+        self.class_counts_ = class_counts(y_res)
+        return X_res, y_res
+
+    def _resample(self, X: Any, y: Any) -> tuple[Any, np.ndarray]:
         y = np.asarray(y)
         codes, counts = np.unique(y, return_counts=True)
         minority = counts < counts.max()
@@ -153,7 +167,8 @@ class CheckedRUSBoostClassifier(RUSBoostClassifier):
 class SafeCleaner(BaseEstimator):
     """Tomek-link (``"tomek"``) or edited-nearest-neighbour (``"enn"``) cleaning of all
     classes, as in imblearn's SMOTETomek / SMOTEENN, except that a class the cleaning would
-    erase entirely keeps its rows (a classifier must still see every class)."""
+    erase entirely keeps its rows (a classifier must still see every class). After fit:
+    ``sample_indices_`` (rows kept) and ``class_counts_`` (rows per class code kept)."""
 
     def __init__(self, kind: str = "tomek") -> None:
         self.kind = kind
@@ -177,6 +192,7 @@ class SafeCleaner(BaseEstimator):
             keep = np.sort(np.concatenate([keep, np.flatnonzero(np.isin(y, erased))]))
         self.sample_indices_ = keep
         self.restored_classes_ = erased
+        self.class_counts_ = class_counts(y[keep])
         return _take_rows(X, keep), y[keep]
 
 

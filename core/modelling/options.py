@@ -34,6 +34,16 @@ def _positive_number(value: Any, what: str) -> float:
     return number
 
 
+PROBABILITY_CORRECTIONS = {
+    "prior": "Undo the prior shift (analytic)",
+    "sigmoid": "Calibrate on inner folds (sigmoid)",
+    "isotonic": "Calibrate on inner folds (isotonic)",
+    "none": "No correction",
+}
+"""``StrategyOptions.probability_correction`` values and their titles
+(:mod:`core.modelling.correction` does them)."""
+
+
 @dataclass(frozen=True)
 class StrategyOptions:
     """User options shared by all strategies; :meth:`validated` checks them against a Dataset.
@@ -53,6 +63,10 @@ class StrategyOptions:
     - ``inner_cv``: folds of the inner cross-validation that tunes thresholds / calibrates.
     - ``n_estimators``: ensemble size override (forest trees, bags, boosting rounds,
       isolation trees); ``None`` = each recipe's default. A speed knob.
+    - ``probability_correction``: how the probabilities of a resampled or weighted strategy
+      are corrected (:mod:`core.modelling.correction`; decisions never change): "prior"
+      (the prior shift undone analytically), "sigmoid" / "isotonic" (calibrated on
+      ``inner_cv`` inner folds; extra fits) or "none".
     """
 
     class_weights: Mapping[str, float] | None = None
@@ -63,6 +77,7 @@ class StrategyOptions:
     one_class_target: str | None = None
     inner_cv: int = 3
     n_estimators: int | None = None
+    probability_correction: str = "prior"
 
     def validated(self, ds: Dataset) -> StrategyOptions:
         """These options checked against ``ds`` and normalised: class weights for every
@@ -111,6 +126,13 @@ class StrategyOptions:
             not _is_int(self.n_estimators) or self.n_estimators < 1
         ):
             raise DataError(f"n_estimators must be a whole number >= 1. Got {self.n_estimators!r}")
+        if self.probability_correction not in PROBABILITY_CORRECTIONS:
+            raise DataError(
+                f"Unknown probability correction {self.probability_correction!r}",
+                close_hint(
+                    str(self.probability_correction), list(PROBABILITY_CORRECTIONS), "corrections"
+                ),
+            )
         target = self.one_class_target
         if target is not None and str(target) not in classes:
             raise DataError(
