@@ -287,17 +287,3 @@ def calibration_by_class(
         name: calibration_bins(yb, s, n_bins=n_bins, strategy=strategy)
         for name, yb, s in one_vs_rest(y_true, proba, classes, task)
     }
-
-
-def brier_score_loss_per_class(
-    y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str], task: str
-) -> dict[str, float]:
-    """One-vs-rest Brier loss ``mean((proba - is_class) ** 2)`` per class or label.
-
-    Equals :func:`sklearn.metrics.brier_score_loss` on each 0/1 column; defined even when
-    a class is absent.
-    """
-    return {
-        name: float(np.mean((s - yb) ** 2)) if s.size else float("nan")
-        for name, yb, s in one_vs_rest(y_true, proba, classes, task)
-    }

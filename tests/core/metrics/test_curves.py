@@ -11,6 +11,7 @@ from sklearn.calibration import calibration_curve
 
 from core.errors import DataError
 from core.metrics import curves as C
+from core.metrics.calibration import brier_score_loss_per_class
 from core.tasks import TASK_KINDS
 
 TOL = 1e-12
@@ -97,7 +98,7 @@ def test_per_class_curves_are_one_vs_rest(task):
     prs = C.pr_curves(y, proba, classes, task)
     rocs = C.roc_curves(y, proba, classes, task)
     cal = C.calibration_by_class(y, proba, classes, task, n_bins=5)
-    brier = C.brier_score_loss_per_class(y, proba, classes, task)
+    brier = brier_score_loss_per_class(y, proba, classes, task)  # core.metrics.calibration
     for mapping in (curves, prs, rocs, cal, brier):
         assert list(mapping) == list(classes)
     for j, c in enumerate(classes):
