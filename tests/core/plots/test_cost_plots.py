@@ -1,0 +1,59 @@
+"""core.plots.costs: the cost-curve and expected-cost figures draw what core computed, with
+labelled axes, the trivial classifiers, and user names shown as text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from core.analysis.costs import decision_costs
+from core.plots.costs import cost_curve_figure, expected_cost_figure
+from core.text import plotly_text
+
+HOSTILE = "<b>x</b> 50% %{y}"
+
+
+def test_cost_curve_figure_draws_the_envelopes_and_own_decisions(comparisons):
+    costs = decision_costs(comparisons["binary"])
+    fig = cost_curve_figure(costs)
+    assert fig.layout.xaxis.title.text == "Probability cost PC(+)"
+    assert fig.layout.yaxis.title.text == "Normalised expected cost"
+    by_name = {t.name: t for t in fig.data}
+    tent = next(t for t in fig.data if t.name.startswith("trivial"))
+    assert list(tent.y) == [0, 1, None, 1, 0]  # always negative: PC; always positive: 1 - PC
+    for s in costs.strategies:
+        np.testing.assert_array_equal(by_name[s.strategy].y, s.curve.envelope)
+        own = by_name[f"{s.strategy}, own decisions"]
+        np.testing.assert_array_equal(own.y, s.curve.actual)
+        assert own.line.dash == "dash" and own.showlegend is False
+    assert len(fig.data) == 2 + 2 * len(costs.strategies)  # tent, lines, the dashed key
+    assert fig.layout.shapes[0].x0 == costs.evaluation_pc
+
+
+def test_expected_cost_figure(comparisons):
+    costs = decision_costs(comparisons["multiclass"])
+    fig = expected_cost_figure(costs)
+    by_name = {t.name: t for t in fig.data}
+    for s in costs.strategies:
+        np.testing.assert_array_equal(by_name[s.strategy].y, s.expected.best)
+        np.testing.assert_array_equal(by_name[f"{s.strategy}, own decisions"].y, s.expected.actual)
+    first = costs.strategies[0].expected
+    np.testing.assert_array_equal(by_name["trivial: always negative"].y, first.always_negative)
+    assert fig.layout.shapes[0].x0 == costs.evaluation_prevalence
+    assert fig.layout.xaxis.title.text == f"Share of '{costs.positive_class}' in use"
+
+
+def test_user_names_are_shown_as_text(comparisons):
+    costs = decision_costs(comparisons["binary"])
+    hostile = replace(
+        costs,
+        positive_class=HOSTILE,
+        strategies=tuple(replace(s, strategy=HOSTILE + s.strategy) for s in costs.strategies),
+    )
+    for fig in (cost_curve_figure(hostile), expected_cost_figure(hostile)):
+        assert plotly_text(HOSTILE) in fig.layout.title.text
+        assert HOSTILE not in fig.layout.title.text
+        for trace in fig.data:
+            assert HOSTILE not in (trace.name or "")
+            assert HOSTILE not in (trace.hovertemplate or "")
