@@ -171,11 +171,12 @@ def nearest_cut(scores: np.ndarray, pred_bin: np.ndarray, step: float = SLIDER_S
     return float(grid[best[np.argmin(np.abs(grid[best] - DEFAULT_CUT))]])
 
 
-def _acted_as_cut(
+def acted_as_cut(
     scores: np.ndarray, pred_bin: np.ndarray, fold_of_row: np.ndarray
 ) -> tuple[float, ...]:
     """Per fold: the midpoint between the highest score not predicted and the lowest score
-    predicted, where the fold's decision separates them (a cut), else NaN."""
+    predicted, where the fold's decision separates them (a cut), else NaN. Also read by
+    :mod:`core.analysis.stability`."""
     cuts = []
     for fold in np.unique(fold_of_row[fold_of_row >= 0]):
         rows = fold_of_row == fold
@@ -188,7 +189,8 @@ def _acted_as_cut(
     return tuple(cuts)
 
 
-def _kind(comparison: Comparison, name: str) -> DecisionKind:
+def decision_kind(comparison: Comparison, name: str) -> DecisionKind:
+    """Which kind of decision strategy ``name`` makes (:data:`DecisionKind`)."""
     result = comparison.results[name]
     strategy = STRATEGIES.get(name)
     if strategy is not None and strategy.family == "cost":
@@ -200,7 +202,9 @@ def _kind(comparison: Comparison, name: str) -> DecisionKind:
     return "argmax" if comparison.task == "multiclass" else "cut"
 
 
-def _fold_values(result, index: int) -> tuple[float, ...]:
+def fold_values(result, index: int) -> tuple[float, ...]:
+    """Entry ``index`` of each fold's tuned cuts (``result.thresholds``), NaN where a fold
+    has none or never predicts (a cut above 1)."""
     values = []
     for fold in result.thresholds or ():
         value = float("nan") if fold is None else float(np.ravel(fold)[index])
@@ -224,14 +228,14 @@ def decision_of(comparison: Comparison, details: StrategyDetails, cls: str) -> D
     pred_bin = (pred[:, j] if multilabel else pred == j).astype(bool)
     scores = np.asarray(proba, dtype=float)[:, j]
     binary = comparison.task == "binary"
-    kind = _kind(comparison, name)
+    kind = decision_kind(comparison, name)
     per_fold: tuple[float, ...] = ()
     others: tuple[tuple[str, tuple[float, ...]], ...] = ()
     cut: float | None = None
     if kind == "cut":
         cut = DEFAULT_CUT
     elif kind == "tuned_cuts":
-        per_fold = _fold_values(result, 0 if binary else j)
+        per_fold = fold_values(result, 0 if binary else j)
         if binary and j == 0:  # the tuned cuts are on the probability of class 1
             per_fold = tuple(1.0 - v for v in per_fold)
         finite = [v for v in per_fold if not np.isnan(v)]
@@ -243,7 +247,7 @@ def decision_of(comparison: Comparison, details: StrategyDetails, cls: str) -> D
             (c, tuple(float(f[i]) for f in folds)) for i, c in enumerate(classes) if i != j
         )
     elif kind == "expected_cost" and binary:
-        per_fold = _acted_as_cut(scores, pred_bin, np.asarray(result.fold_of_row))
+        per_fold = acted_as_cut(scores, pred_bin, np.asarray(result.fold_of_row))
         if per_fold and not np.isnan(per_fold).any():
             cut = float(np.mean(per_fold))
     if cut is not None:
