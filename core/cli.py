@@ -1,4 +1,5 @@
-"""Command line: ``python -m core strategies | profile | analyze`` (DESIGN.md "Command line").
+"""Command line: ``python -m core strategies | profile | analyze | diagnose`` (DESIGN.md
+"Command line"; ``diagnose`` and ``--prevalence`` live in :mod:`core.predictions_cli`).
 
 Exit 0 on success; exit 2 on bad input with one ``error: ...`` line on stderr and no
 traceback; exit 1 only for an internal fault.
@@ -42,6 +43,8 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from core.metrics.decision_rules import OBJECTIVES
+    from core.modelling.options import PROBABILITY_CORRECTIONS
+    from core.predictions_cli import add_diagnose_parser, add_prevalence_arg
 
     parser = _Parser(prog="python -m core", description="Diagnose classifier imbalance.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -55,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("analyze", help="compare strategies and write results to --out")
     _add_data_args(a)
+    add_prevalence_arg(a)
     a.add_argument(
         "--strategies", default=None, help="comma-separated names (default: a set per task)"
     )
@@ -97,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
         "classes; default 5)",
     )
     a.add_argument(
+        "--probability-correction",
+        default="prior",
+        choices=list(PROBABILITY_CORRECTIONS),
+        help="how the probabilities of resampled or weighted strategies are corrected "
+        "(decisions unchanged): prior = the class-share shift undone analytically (default), "
+        "sigmoid / isotonic = calibrated on inner folds (extra fits), none",
+    )
+    a.add_argument(
         "--rope",
         type=float,
         default=None,
@@ -125,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip the learning curve and reference models (their causes become unclear)",
     )
+    add_diagnose_parser(sub)
     return parser
 
 
@@ -159,6 +172,7 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from core.exports.outputs import atomic_write, write_outputs
     from core.intake.dataset import load_dataset
     from core.modelling.options import StrategyOptions
+    from core.predictions_cli import deployment_section, write_results_json
     from core.profile.finding import without_muted
     from core.profile.measures import build_profile
     from core.profile.pitfalls import PITFALL_CODES
@@ -188,7 +202,10 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
         else default_strategies(ds.task)
     )
     options = StrategyOptions(
-        threshold_objective=args.threshold_objective, beta=args.beta, k_neighbors=args.k_neighbors
+        threshold_objective=args.threshold_objective,
+        beta=args.beta,
+        k_neighbors=args.k_neighbors,
+        probability_correction=args.probability_correction,
     )
     extra = {} if args.rope is None else {"rope": args.rope}
     extra["repeats"] = args.repeats
@@ -219,6 +236,7 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
     shown = replace(profile, findings=tuple(without_muted(profile.findings, muted_findings)))
     command = "python -m core " + " ".join(shlex.quote(a) for a in argv)
     out = Path(args.out)
+    deployment = deployment_section(comparison, args.prevalence)
     bundle = ReportBundle(
         comparison,
         ds,
@@ -227,6 +245,7 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
         diagnosis=found,
         fits=fits,
         muted_findings=tuple(muted_findings),
+        deployment=deployment,
     )
     paths = write_outputs(
         comparison,
@@ -235,6 +254,9 @@ def _cmd_analyze(args: argparse.Namespace, argv: Sequence[str]) -> int:
         command=command,
         diagnosis=found.to_dict(),
     )
+    if deployment is not None:  # results.json again, with the metrics at the shares in use
+        write_results_json(comparison, paths["results"], profile=shown.to_dict(),
+                           command=command, diagnosis=found.to_dict(), deployment=deployment)  # fmt: skip
     paths["report"] = out / "report.html"
     atomic_write(paths["report"], lambda p: p.write_text(bundle.html, encoding="utf-8"))
     if bundle.label_next is not None:
@@ -253,6 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_strategies(args)
         if args.command == "profile":
             return _cmd_profile(args)
+        if args.command == "diagnose":
+            from core.predictions_cli import cmd_diagnose
+
+            return cmd_diagnose(args, argv)
         return _cmd_analyze(args, argv)
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)

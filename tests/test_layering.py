@@ -41,9 +41,10 @@ LAYERS: dict[str, int] = {
     "exports": 5,
     "runs": 5,
     "report": 6,
-    "cli": 7,
+    "predictions_cli": 7,
+    "cli": 8,
     "api": 7,
-    "__main__": 8,
+    "__main__": 9,
 }
 
 

@@ -187,3 +187,82 @@ def deployment_estimate(
         summary=summary,
         warning=warning,
     )
+
+
+def complete_shares(
+    shares: Mapping[str, float], comparison: Comparison
+) -> tuple[dict[str, float], str | None]:
+    """Shares for every class from the classes given: single-label, the classes left out share
+    what is left (1 minus the sum given) in proportion to their evaluation shares; multi-label,
+    a label left out keeps its evaluation share. Returns the shares and a sentence saying what
+    was filled in (None when every class was given). :class:`DataError` for an unknown class or
+    shares over 1 with classes left out."""
+    names = [str(c) for c in comparison.classes]
+    given = {str(k): float(v) for k, v in shares.items()}
+    unknown = [k for k in given if k not in names]
+    if unknown:
+        raise DataError(
+            f"Unknown class {unknown[0]!r} in the deployment shares",
+            "Choose among: " + ", ".join(map(repr, names)),
+        )
+    missing = [c for c in names if c not in given]
+    if not missing:
+        return given, None
+    evals = evaluation_shares(comparison)
+    if comparison.task == "multilabel":
+        filled = {c: evals[c] for c in missing}
+    else:
+        left = 1.0 - sum(given.values())
+        if left < 0 or any(v < 0 for v in given.values()):
+            raise DataError(
+                f"The deployment shares given sum to {1 - left:.3g}, over 1, with "
+                f"{', '.join(map(repr, missing))} left out",
+                "Give shares from 0 to 1 (e.g. 0.087 or 1/11.5), or a share for every class",
+            )
+        rest = sum(evals[c] for c in missing)
+        filled = {c: left * (evals[c] / rest if rest > 0 else 1 / len(missing)) for c in missing}
+    note = "Shares not given, filled in: " + ", ".join(
+        f"'{c}' {v:.3g}" for c, v in filled.items()
+    ) + (" (the evaluation shares)" if comparison.task == "multilabel" else
+         " (what is left, in proportion to the evaluation shares)")  # fmt: skip
+    return {c: given.get(c, filled.get(c, 0.0)) for c in names}, note
+
+
+def deployment_dict(
+    comparison: Comparison, shares: Mapping[str, float] | Sequence[float]
+) -> dict[str, Any]:
+    """results.json's ``deployment`` section: the ``shares`` in use (normalised), the
+    ``evaluation_shares``, the ``warning`` when they differ strongly (the balanced-test-set
+    trap; None otherwise) and per successful strategy its ``per_class`` (``class``,
+    ``precision``, ``recall``, ``f1`` at the shares in use, and ``precision_eval``,
+    ``f1_eval`` as measured) and ``summary`` (:class:`DeploymentEstimate`)."""
+    target = normalise_shares(
+        shares, comparison.classes, multilabel=comparison.task == "multilabel"
+    )
+    named = {str(c): float(v) for c, v in zip(comparison.classes, target, strict=True)}
+    out: dict[str, Any] = {
+        "shares": named,
+        "evaluation_shares": evaluation_shares(comparison),
+        "warning": None,
+        "strategies": {},
+    }
+    for name, result in comparison.results.items():
+        if not result.ok or result.confusion is None:
+            continue
+        found = deployment_estimate(comparison, name, named)
+        out["warning"] = out["warning"] or found.warning
+        out["strategies"][name] = {
+            "per_class": [
+                {
+                    "class": str(row["class"]),
+                    "precision": float(row["precision"]),
+                    "recall": float(row["recall"]),
+                    "f1": float(row["f1"]),
+                    "precision_eval": float(row["precision_eval"]),
+                    "f1_eval": float(row["f1_eval"]),
+                }
+                for row in found.per_class.to_dict(orient="records")
+            ],
+            "summary": {k: float(v) for k, v in found.summary.items()},
+        }
+    return out

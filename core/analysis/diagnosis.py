@@ -10,7 +10,7 @@ is missing is "unclear" and says what is missing.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,8 +28,10 @@ from core.analysis.causes import (
     THRESHOLD_GAIN,
     Facts,
 )
+from core.analysis.paired import fit_view, needs_features, reworded
 from core.errors import DataError
 from core.evaluation.comparison import BASELINE, Comparison
+from core.evaluation.scored import NO_FEATURES
 from core.intake.dataset import Dataset
 from core.profile.finding import Finding, jsonable
 from core.profile.measures import Profile
@@ -254,8 +256,10 @@ def diagnose(
             "Valid ids: " + ", ".join(CAUSE_IDS),
         )
     rope = getattr(comparison.config, "rope", None)
+    scored = getattr(comparison.config, "mode", "fit") == "predictions"  # nothing refitted
+    judged, words = fit_view(comparison, cls) if scored else (comparison, {})
     facts = Facts(
-        comparison=comparison,
+        comparison=judged,
         class_name=cls,
         y_bin=_class_bin(comparison, cls),
         rope=float(rope) if rope is not None else DEFAULT_ROPE,
@@ -273,7 +277,15 @@ def diagnose(
             key=_rank_key,
         )
     )
-    return Diagnosis(class_name=cls, summary=_summary(facts, causes), causes=causes)
+    if scored:  # the causes a refit would judge say so; the others name the model
+        causes = tuple(
+            replace(c, evidence={"missing": NO_FEATURES}, suggestion=f"Not judged: {NO_FEATURES}.")
+            if needs_features(c.evidence)
+            else replace(c, suggestion=reworded(c.suggestion, words))
+            for c in causes
+        )
+    summary = _summary(facts, causes)
+    return Diagnosis(class_name=cls, summary=reworded(summary, words), causes=causes)
 
 
 # Profile findings that a cause found already says (for its class), so a page that lists both

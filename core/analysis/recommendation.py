@@ -22,6 +22,12 @@ above chance). The verdict:
 * ``equivalent`` too when the baseline did not run or has no firm skill while others do but
   none is firmly better than it: the simplest of the best skilled group is chosen, and the
   baseline (when it ran) is among the alternatives.
+
+Predictions mode (``config.mode == "predictions"``, :mod:`core.evaluation.scored`): the
+models were trained elsewhere, not on the folds, so the entries are compared on the same rows
+by a paired bootstrap of the rows (:mod:`core.analysis.paired`) in place of the fold test;
+one entry alone in the best group is a clear winner, and ``evidence["mcnemar_p"]`` holds
+McNemar's p of the chosen entry against each other one.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from core.analysis import verdict as skill
+from core.analysis.paired import TEST_NAME, mcnemar_p, paired_bootstrap
 from core.errors import DataError
 from core.evaluation.comparison import BASELINE, Comparison
 from core.evaluation.crossval import StrategyResult
@@ -178,6 +185,8 @@ class _Judge:
         self.sign = -1.0 if metrics.is_loss(metric) else 1.0  # higher is better after this
         self.test_share = 1.0 / len(comparison.folds)
         self._folds: dict[str, np.ndarray] = {}
+        # predictions mode: nothing was fitted on the folds, so rows are resampled instead
+        self.paired_rows = getattr(comparison.config, "mode", "fit") == "predictions"
 
     def value(self, r: StrategyResult) -> float:
         if not self.per_class:
@@ -190,7 +199,14 @@ class _Judge:
             self._folds[r.name] = skill.fold_values(self.comparison, r, shown, self.metric)
         return self._folds[r.name]
 
-    def versus(self, a: StrategyResult, b: StrategyResult) -> significance.BayesianComparison:
+    def versus(self, a: StrategyResult, b: StrategyResult) -> Any:
+        """(strategy a - b) beyond, inside and below the ROPE: the Bayesian correlated
+        t-test over the folds, or in predictions mode the paired bootstrap over the rows."""
+        if self.paired_rows:
+            cls = self.cls if self.per_class else None
+            seed = int(self.comparison.config.seed)
+            return paired_bootstrap(self.comparison, a, b, cls, self.metric, rope=self.rope,
+                                    sign=self.sign, seed=seed)  # fmt: skip
         return significance.bayesian_correlated_ttest(
             self.sign * self.folds(a),
             self.sign * self.folds(b),
@@ -289,7 +305,9 @@ def _recommend(comparison: Comparison, cls: str, metric: str, rope: float) -> Re
     verdicts = tuple(judge.verdict_of(r, base, trivial) for r in ok)
     by_name = {v.strategy: v for v in verdicts}
     evidence = {
-        "test": "Bayesian correlated t-test (Corani & Benavoli 2015) over the folds",
+        "test": TEST_NAME
+        if judge.paired_rows
+        else "Bayesian correlated t-test (Corani & Benavoli 2015) over the folds",
         "rope": rope,
         "rho": judge.test_share,
         "folds": len(comparison.folds),
@@ -315,12 +333,19 @@ def _recommend(comparison: Comparison, cls: str, metric: str, rope: float) -> Re
         chosen, verdict, alternatives = BASELINE, "keep_baseline", ()
     else:  # the baseline is absent or has no firm skill, and nothing is firmly better than it
         group = judge.best_group(skilled)
-        chosen, verdict = group[0], "equivalent"
+        chosen, verdict = (
+            group[0],
+            "clear_winner" if judge.paired_rows and len(group) == 1 else "equivalent",
+        )
         alternatives = tuple(group[1:]) + ((BASELINE,) if base is not None else ())
     value = judge.value(comparison.results[chosen]) if chosen else None
     p_value = None
-    if chosen and base is not None and chosen != BASELINE:
+    if chosen and base is not None and chosen != BASELINE and not judge.paired_rows:
         p_value = _fold_p_value(comparison, comparison.results[chosen], base, shown_class, metric)
+    if chosen and judge.paired_rows:  # McNemar of the chosen entry against each other one
+        best = comparison.results[chosen]
+        evidence["mcnemar_p"] = {r.name: mcnemar_p(comparison, best, r) for r in ok
+                                 if r.name != chosen}  # fmt: skip
     text = skill.Reason(comparison, cls, metric, rope, by_name, trivial, share)
     return Recommendation(
         strategy=chosen,

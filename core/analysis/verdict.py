@@ -259,6 +259,32 @@ class Reason:
         ][:2]
         return "; versus the baseline, " + " and ".join(costs) if costs else ""
 
+    def _on_rows(
+        self, verdict: str, chosen: str, alternatives: tuple[str, ...], v: StrategyVerdict
+    ) -> str:
+        """Predictions mode: entries scored on the same rows, compared by resampling rows."""
+        head = (
+            f"{chosen} reaches {v.value:.3f} on {self.what} on these rows (predictions of "
+            "models trained elsewhere: nothing was refitted; tuned decisions are cross-fitted)"
+        )
+        test = "a paired bootstrap of the rows (1000 resamples, not a fold t-test)"
+        others = [x for x in self.by_name.values() if x.strategy != chosen and x.beats_trivial]
+        if verdict == "clear_winner" and not others:
+            return head + f"; no other entry beats always predicting {self.kind}."
+        if verdict == "clear_winner":
+            return (
+                head + f"; every other entry with skill is worse beyond {self.rope} in at "
+                f"least half of the draws of {test}."
+            )
+        if verdict == "keep_baseline":
+            return head + f"; no entry beats the one named baseline beyond {self.rope} by {test}."
+        return (
+            head + f"; by {test}, " + ", ".join(alternatives)
+            + (" is" if len(alternatives) == 1 else " are")
+            + f" not firmly worse (worse beyond {self.rope} in fewer than half of the draws), "
+            "so the best by its value on the rows comes first."
+        )  # fmt: skip
+
     def of(
         self,
         verdict: str,
@@ -291,6 +317,8 @@ class Reason:
                 "labelled rows of this class would be needed to tell."
             )
         assert v is not None
+        if getattr(self.c.config, "mode", "fit") == "predictions":
+            return self._on_rows(verdict, chosen, alternatives, v)
         if verdict == "keep_baseline":
             rivals = [x for x in self.by_name.values() if x.strategy != BASELINE]
             skilled = [x for x in rivals if x.beats_trivial and np.isfinite(x.p_better)]

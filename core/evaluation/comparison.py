@@ -99,20 +99,26 @@ class CompareConfig:
     important_class: str | None = None  # class whose F1 decides the recommendation
     rope: float = significance.DEFAULT_ROPE  # practical equivalence of fold differences
     repeats: int = 1  # repeats of the cross-validation the verdict reads (1 = one k-fold)
+    # "predictions": scores of models trained elsewhere (core.evaluation.scored); strategies
+    # then name its entries and model is "predictions", neither from the registries
+    mode: str = "fit"
 
     def __post_init__(self) -> None:
         names = (self.strategies,) if isinstance(self.strategies, str) else self.strategies
         names = tuple(dict.fromkeys(str(n) for n in names))
         if not names:
             raise DataError("No strategy was chosen", "Pick at least one strategy (e.g. baseline)")
-        unknown = [n for n in names if n not in STRATEGIES]
+        if self.mode not in ("fit", "predictions"):
+            raise DataError(f"mode must be 'fit' or 'predictions'. Got {self.mode!r} instead")
+        fit = self.mode == "fit"
+        unknown = [n for n in names if n not in STRATEGIES] if fit else []
         if unknown:
             raise DataError(
                 f"Unknown strateg{'ies' if len(unknown) > 1 else 'y'} "
                 + ", ".join(repr(n) for n in unknown),
                 "Valid names: " + ", ".join(STRATEGIES),
             )
-        if self.model not in MODELS:
+        if fit and self.model not in MODELS:
             raise DataError(f"Unknown model {self.model!r}", "Valid names: " + ", ".join(MODELS))
         if isinstance(self.cv, bool) or not isinstance(self.cv, int) or self.cv < 2:
             raise DataError(f"cv must be a whole number of at least 2. Got {self.cv!r} instead")
@@ -233,8 +239,8 @@ class Comparison:
 
     def _ttest(self, result: StrategyResult, metric: str) -> float:
         base = self.baseline
-        if base is None or not result.ok or result.name == BASELINE:
-            return np.nan
+        if base is None or not result.ok or result.name == BASELINE or self.config.mode != "fit":
+            return np.nan  # predictions: nothing was trained on the folds
         a = np.array([s.get(metric, np.nan) for s in result.all_fold_scores()])
         b = np.array([s.get(metric, np.nan) for s in base.all_fold_scores()])
         if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
@@ -322,8 +328,9 @@ def run_comparison(
             delayed(evaluate_fold)(ds, name, *common, HOLDOUT_FOLD, cv_rows, hold_rows, 1)
             for name in runnable
         ]
+    uncorrected = replace(config.options, probability_correction="none")  # repeats: scores only
     tasks += [
-        delayed(evaluate_fold)(cv_ds, name, *common, k, tr, va, 1)
+        delayed(evaluate_fold)(cv_ds, name, config.model, uncorrected, config.seed, k, tr, va, 1)
         for name in runnable
         for k, (tr, va) in extra.items()
     ]

@@ -119,3 +119,51 @@ def test_bad_deployment_shares(shares, multilabel, match):
 def test_deployment_estimate_needs_a_successful_strategy(comparisons):
     with pytest.raises(DataError, match="No results for strategy 'smote': it was not run"):
         deployment_estimate(comparisons["binary"], "smote", [0.5, 0.5])
+
+
+# --------------------------------------------------------------------------- predictions mode
+
+
+def _balanced_test_set():
+    """The analyst's story: a balanced test set on which the rare class has TPR 0.98 and
+    FPR 0.27 (labels only: 98 of 100 rows of class 1 found, 27 of 100 others flagged)."""
+    import pandas as pd
+
+    from core.evaluation.scored import comparison_from_predictions
+    from core.intake.predictions import load_predictions
+
+    y = np.r_[np.ones(100, int), np.zeros(100, int)]
+    pred = np.r_[np.ones(98, int), np.zeros(2, int), np.ones(27, int), np.zeros(73, int)]
+    frame = pd.DataFrame({"y": y, "pred": pred})
+    pset = load_predictions(frame.to_csv(index=False).encode(), target="y")
+    return comparison_from_predictions(pset, cv=2)
+
+
+def test_prevalence_formula_reproduces_the_analysts_precision():
+    from core.analysis.deployment import deployment_dict
+
+    comparison = _balanced_test_set()
+    pi = 1 / 11.5
+    found = deployment_dict(comparison, {"0": 1 - pi, "1": pi})
+    row = found["strategies"]["model"]["per_class"][1]
+    # precision = pi*TPR / (pi*TPR + (1-pi)*FPR)
+    expected = pi * 0.98 / (pi * 0.98 + (1 - pi) * 0.27)
+    assert row["precision"] == pytest.approx(expected, abs=EXACT)
+    assert row["precision"] == pytest.approx(0.26, abs=0.005)
+    assert row["recall"] == pytest.approx(0.98, abs=EXACT)
+    assert row["precision_eval"] == pytest.approx(98 / 125, abs=EXACT)
+    assert "differ strongly" in found["warning"]  # the balanced test set was the trap
+    assert found["shares"] == pytest.approx({"0": 1 - pi, "1": pi})
+
+
+def test_complete_shares_fills_in_the_classes_left_out():
+    from core.analysis.deployment import complete_shares
+
+    comparison = _balanced_test_set()
+    shares, note = complete_shares({"1": 0.1}, comparison)
+    assert shares == pytest.approx({"0": 0.9, "1": 0.1}) and "'0' 0.9" in note
+    assert complete_shares({"0": 3, "1": 1}, comparison) == ({"0": 3.0, "1": 1.0}, None)
+    with pytest.raises(DataError, match=r"Unknown class '7' in the deployment shares"):
+        complete_shares({"7": 0.1}, comparison)
+    with pytest.raises(DataError, match=r"sum to 1.2, over 1, with '0' left out"):
+        complete_shares({"1": 1.2}, comparison)
