@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from core.analysis.calibration import strategy_calibration
 from core.analysis.details import class_gap
+from core.analysis.stability import UNSTABLE_RANGE, threshold_stability
 from core.evaluation.comparison import BASELINE, Comparison
 from core.modelling.strategies import STRATEGIES
 from core.profile.finding import Finding
@@ -23,6 +25,9 @@ GAP_CLASS = 0.15  # per-class F1 gap train - validation that signals overfitting
 PRECISION_COLLAPSE = 0.5  # precision fell below this share of the baseline's ...
 RECALL_GAIN = 0.10  # ... while recall rose by at least this much
 RESAMPLING_FAMILIES = {"oversampling", "undersampling", "hybrid"}
+CALIBRATION_RECALL_GAIN = 0.05  # recall of the important class up by at least this ...
+CALIBRATION_RATIO = 2.0  # ... while its reliability term is at least this many times the baseline's
+CALIBRATION_RISE = 0.01  # ... and at least this much above it
 
 HOW_TO_READ = {
     "low_recall": (
@@ -45,6 +50,20 @@ HOW_TO_READ = {
         "Compares a resampling strategy with the baseline on one class: recall up by at least "
         f"{RECALL_GAIN:.0%} while precision fell below {PRECISION_COLLAPSE:.0%} of the "
         "baseline's, so most of the extra rows flagged as that class are false alarms."
+    ),
+    "calibration_broken": (
+        "Reliability is the miscalibration part of the Brier score of the important class "
+        "(0 = a predicted 30% comes true 30% of the time). Flagged when a strategy raised that "
+        f"class's recall by {100 * CALIBRATION_RECALL_GAIN:g} percentage points or more over the "
+        f"baseline while the reliability of its own probabilities is at least "
+        f"{CALIBRATION_RATIO:g} times the baseline's and {CALIBRATION_RISE:g} or more above it."
+    ),
+    "threshold_unstable": (
+        "A tuned decision is tuned again in every fold. Flagged when the value the folds chose "
+        f"spans {UNSTABLE_RANGE['cut']:g} or more on the probability scale (a cut; "
+        f"{UNSTABLE_RANGE['offset']:g} in log-probability units for a class offset): the "
+        "mean cut then rests on few rows, and a cut set on all the data may land anywhere in "
+        "that range."
     ),
     "strategy_failed": (
         "The strategy stopped with an error on at least one fold, so it has no scores; the "
@@ -224,6 +243,80 @@ def precision_collapse(comparison: Comparison, name: str) -> list[Finding]:
     return out
 
 
+def calibration_broken(comparison: Comparison, name: str) -> list[Finding]:
+    """A strategy that raised the important class's recall over the baseline but whose own
+    probabilities for that class are far worse calibrated (reliability term) than the
+    baseline's."""
+    if name == BASELINE or BASELINE not in comparison.results:
+        return []
+    base = comparison.results[BASELINE]
+    if not base.ok or base.oof_proba is None or comparison.results[name].oof_proba is None:
+        return []
+    cls = comparison.important_class
+    d_recall = float(_per_class(comparison, name).at[cls, "recall"]) - float(
+        _per_class(comparison, BASELINE).at[cls, "recall"]
+    )
+    if d_recall < CALIBRATION_RECALL_GAIN:
+        return []
+    cal = strategy_calibration(comparison, name)
+    rel = float(cal.own.of(cls)["reliability"])
+    rel0 = float(strategy_calibration(comparison, BASELINE).own.of(cls)["reliability"])
+    if rel < CALIBRATION_RATIO * rel0 or rel - rel0 < CALIBRATION_RISE:
+        return []
+    evidence = {"strategy": name, "class": cls, "recall_change": d_recall,
+                "reliability_baseline": rel0, "reliability": rel}  # fmt: skip
+    after = ""
+    if cal.before is not None:
+        evidence["reliability_corrected"] = float(cal.of(cls)["reliability"])
+        after = f" Its corrected probabilities: {evidence['reliability_corrected']:.3f}."
+    return [
+        _finding(
+            "calibration_broken",
+            severity="warning",
+            title=f"{name} bought recall of '{cls}' by breaking its probabilities",
+            message=f"Recall of '{cls}' rose by {100 * d_recall:+.0f} percentage points but the "
+            f"reliability term of its predicted probabilities grew from {rel0:.3f} "
+            f"(baseline) to {rel:.3f}: its probabilities no longer say how often '{cls}' "
+            f"occurs.{after}",
+            suggestion="Do not read these probabilities as chances, nor set a business "
+            "threshold, a prevalence or an expected cost on them: use the corrected "
+            "probabilities (Results, Calibration), or tune the baseline's decision threshold, "
+            "which moves the decision without distorting the probabilities.",
+            evidence=evidence,
+        )
+    ]
+
+
+def threshold_unstable(comparison: Comparison, name: str) -> list[Finding]:
+    """One finding when strategy ``name``'s tuned decision moves far between folds
+    (:func:`core.analysis.stability.threshold_stability`), listing the unstable classes."""
+    stability = threshold_stability(comparison, name)
+    if stability is None or not stability.unstable:
+        return []
+    moved = stability.unstable
+    parts = [stability.moved(e.class_name) for e in moved[:3]]
+    more = f" And {len(moved) - 3} more." if len(moved) > 3 else ""
+    n = len(moved[0].fold_values)
+    return [
+        _finding(
+            "threshold_unstable",
+            severity="warning",
+            title=f"{name}'s tuned decision moves between folds",
+            message=f"Across the {n} folds, " + "; ".join(parts) + "." + more,
+            suggestion="Read the decision as the range, not its mean. To make it steadier: more "
+            "rows of the class, or repeated cross-validation (Strategies, repeats) to see how "
+            "far it moves; a smoother objective than F1 on few positives (balanced accuracy, "
+            "F-beta); or one cut chosen on the pooled inner predictions and kept fixed.",
+            evidence={
+                "strategy": name,
+                "quantity": stability.quantity,
+                "fold_values": {e.class_name: list(e.fold_values) for e in moved},
+                "range": {e.class_name: e.range for e in moved},
+            },
+        )
+    ]
+
+
 def strategy_findings(comparison: Comparison, name: str) -> list[Finding]:
     """Findings about one successful strategy."""
     if name not in comparison.results or not comparison.results[name].ok:
@@ -232,6 +325,8 @@ def strategy_findings(comparison: Comparison, name: str) -> list[Finding]:
         low_recall(comparison, name)
         + overfitting(comparison, name)
         + precision_collapse(comparison, name)
+        + calibration_broken(comparison, name)
+        + threshold_unstable(comparison, name)
     )
 
 
@@ -245,6 +340,8 @@ def comparison_findings(comparison: Comparison) -> list[Finding]:
     for name, result in comparison.results.items():
         if result.ok:
             out += overfitting(comparison, name) + precision_collapse(comparison, name)
+            out += calibration_broken(comparison, name)
+            out += threshold_unstable(comparison, name)
         else:
             out.append(
                 _finding(

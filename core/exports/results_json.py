@@ -20,6 +20,7 @@ import sklearn
 import core
 from core.analysis.recommendation import recommendation_of
 from core.analysis.spread import strategy_spread
+from core.analysis.stability import threshold_stability
 from core.evaluation.comparison import Comparison
 from core.evaluation.crossval import HoldoutResult, StrategyResult
 from core.profile.finding import jsonable
@@ -86,6 +87,7 @@ def _strategy_dict(result: StrategyResult, n_holdout: int) -> dict[str, Any]:
         "fit_seconds": result.fit_seconds,
         "predict_seconds": result.predict_seconds,
         "warnings": result.warnings,
+        "correction": result.correction,  # how corrected_proba was made, in words, or None
     }
     if result.holdout is not None:
         out["holdout"] = _holdout_dict(result.holdout, n_holdout)
@@ -98,10 +100,12 @@ def results_dict(
     profile: dict | None = None,
     command: str | None = None,
     diagnosis: dict | None = None,
+    deployment: dict | None = None,
 ) -> dict[str, Any]:
     """The results.json document (DESIGN.md contract), JSON-safe (NaN -> null).
 
     ``diagnosis`` (``Diagnosis.to_dict()``) is written under ``diagnosis`` when given."""
+    from core.analysis.costs import cost_sections
     from core.exports.tradeoff_json import tradeoff_dict
 
     ds = comparison.dataset
@@ -141,8 +145,21 @@ def results_dict(
         },
         "recommendation": recommendation_of(comparison).to_dict(),
         "tradeoff": tradeoff_dict(comparison),
+        **cost_sections(comparison),  # cost_curves, cost_curves_detail (core.analysis.costs)
         "versions": _versions(),
     }
+    from core.analysis.calibration import calibration_dict, strategy_calibration
+
+    for name, entry in doc["strategies"].items():  # probabilities' honesty, per class
+        if comparison.results[name].ok and comparison.results[name].oof_proba is not None:
+            entry["calibration"] = calibration_dict(strategy_calibration(comparison, name))
+    for name, entry in doc["strategies"].items():  # the tuned decision's spread over folds
+        found = threshold_stability(comparison, name)
+        entry["threshold_stability"] = None if found is None else found.to_dict()
+    if getattr(config, "mode", "fit") != "fit":  # predictions: models trained elsewhere
+        doc["mode"] = config.mode
+    if deployment is not None:  # core.analysis.deployment.deployment_dict, with --prevalence
+        doc["deployment"] = deployment
     if command is not None:
         doc["command"] = command
     if profile is not None:

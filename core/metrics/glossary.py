@@ -33,6 +33,27 @@ STATISTIC_TITLES: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: How honest the probabilities are (:mod:`core.metrics.calibration`): name -> display title.
+CALIBRATION_TITLES: Mapping[str, str] = MappingProxyType(
+    {
+        "brier": "Brier score",
+        "reliability": "Reliability (miscalibration)",
+        "resolution": "Resolution",
+        "uncertainty": "Uncertainty",
+        "within_bin": "Within-bin part",
+        "ece": "Expected calibration error (ECE)",
+        "log_loss": "Log loss",
+    }
+)
+
+#: Decision costs (:mod:`core.metrics.cost_curves`): name -> display title.
+COST_TITLES: Mapping[str, str] = MappingProxyType(
+    {
+        "probability_cost": "Probability cost PC(+)",
+        "normalised_expected_cost": "Normalised expected cost",
+    }
+)
+
 #: name -> plain-language help (``{noun}``/``{nouns}`` filled in by :func:`metric_help`).
 METRIC_HELP: Mapping[str, str] = MappingProxyType(
     {
@@ -82,6 +103,42 @@ METRIC_HELP: Mapping[str, str] = MappingProxyType(
         "subset_accuracy": "Share of rows whose whole predicted label set is exactly right. "
         "Higher is better. Strict: low with many labels even for good models, yet predicting no "
         "label can score well when most rows carry none.",
+        # ------------------------------------------------------------ calibration
+        "brier": "The mean squared gap between the predicted probability of a {noun} and "
+        "what happened (1 if the row is the {noun}, else 0), from 0 to 1. Lower is better. "
+        "For a rare {noun} it is small even for a useless model: compare it with the "
+        "uncertainty, or between strategies.",
+        "reliability": "The miscalibration part of the Brier score: how far the predicted "
+        "probabilities are from the observed share of the {noun} among the rows given them "
+        "(grouped in bins). Lower is better; 0 means a predicted 30% comes true 30% of the "
+        "time. Resampling and class weights raise it.",
+        "resolution": "The part of the Brier score that rewards telling rows apart: how far "
+        "the observed share of the {noun} in each probability bin is from its overall share. "
+        "Higher is better; 0 when the model gives every row the same chance.",
+        "uncertainty": "The Brier score of always predicting the {noun}'s overall share: "
+        "share × (1 − share). A property of the data, not of the model; Brier = reliability − "
+        "resolution + uncertainty on the binned probabilities.",
+        "within_bin": "What the bins hide: the Brier score minus the Brier score of the "
+        "probabilities replaced by their bin's mean. Close to 0 unless the bins are coarse; "
+        "it makes the decomposition add up exactly.",
+        "ece": "Expected calibration error: the gap between the mean predicted probability "
+        "and the observed share of the {noun} in each bin, averaged with the bins' shares of "
+        "rows. Lower is better; 0.10 means the probabilities are off by 10 points on "
+        "average. It depends on the bins, stated beside it.",
+        "log_loss": "The mean of −log(probability given to what happened): heavily punishes "
+        "a confident mistake. Lower is better; always saying 50% on a yes-or-no question "
+        "scores 0.693. Multi-label: the mean over labels of each label's binary log loss.",
+        # ------------------------------------------------------------ decision costs
+        "probability_cost": "The x axis of a cost curve: the {noun}'s share of rows and the "
+        "costs of a miss (C_fn) and of a false alarm (C_fp) folded into one number, "
+        "PC(+) = share × C_fn / (share × C_fn + (1 − share) × C_fp), from 0 (only false alarms "
+        "cost) to 1 (only misses do). Equal costs at a 50/50 share give 0.5; so do the default "
+        "costs (a miss costs the {noun}'s rarity) at the evaluation share.",
+        "normalised_expected_cost": "The y axis of a cost curve: the expected cost per row "
+        "divided by the most any classifier could lose at that probability cost, "
+        "(1 − recall) × PC + false positive rate × (1 − PC), from 0 to 1. Lower is better. "
+        "Never predicting the {noun} costs PC and always predicting it 1 − PC: a model is "
+        "worth using only where its cost is below both.",
         # ------------------------------------------------------------ statistics
         "ci": "95% bootstrap interval over rows: how much the score could move on another "
         "sample of the same size. Wide for a rare {noun}.",
@@ -108,15 +165,24 @@ def metric_help(name: str, noun: str = "class") -> str:
 
 def help_title(name: str) -> str:
     """The display title of anything :data:`METRIC_HELP` describes."""
-    return PER_CLASS_TITLES.get(name) or STATISTIC_TITLES.get(name) or metric_title(name)
+    return (
+        PER_CLASS_TITLES.get(name)
+        or STATISTIC_TITLES.get(name)
+        or CALIBRATION_TITLES.get(name)
+        or COST_TITLES.get(name)
+        or metric_title(name)
+    )
 
 
 def glossary(task: str, noun: str = "class") -> list[tuple[str, str]]:
     """(title, help) for every number a view of a ``task`` comparison shows: the per-``noun``
-    scores, the summary metrics that apply to ``task``, then the statistics."""
+    scores, the summary metrics that apply to ``task``, the calibration numbers, the decision
+    costs, then the statistics."""
     names = [
         *PER_CLASS_TITLES,
         *(m for m, spec in SUMMARY_METRICS.items() if task in spec.tasks),
+        *CALIBRATION_TITLES,
+        *COST_TITLES,
         *STATISTIC_TITLES,
     ]
     return [(help_title(n), metric_help(n, noun)) for n in names]

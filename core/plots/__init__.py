@@ -10,6 +10,7 @@ from core.plots.compare import (
     per_class_bars,
     strategy_class_heatmap,
 )
+from core.plots.costs import cost_curve_figure, expected_cost_figure
 from core.plots.data import class_distribution, cooccurrence_heatmap, difficulty_bars
 from core.plots.results import (
     calibration_figure,
@@ -32,7 +33,9 @@ __all__ = [
     "confusion_heatmap",
     "confusion_side_by_side",
     "cooccurrence_heatmap",
+    "cost_curve_figure",
     "difficulty_bars",
+    "expected_cost_figure",
     "multilabel_confusion_grid",
     "per_class_bars",
     "pr_curves_figure",

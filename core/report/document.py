@@ -39,8 +39,16 @@ from core.intake.dataset import Dataset
 from core.metrics.glossary import glossary
 from core.profile.measures import Profile
 from core.report import sections
+from core.report.costs_section import costs_section
 from core.report.diagnosis_section import diagnosis_section
-from core.report.parts import PLOTLY_CONFIG, FigureStore, noun_of, script_json
+from core.report.parts import (
+    PLOTLY_CONFIG,
+    PREDICTIONS_NOTE,
+    FigureStore,
+    deployment_table,
+    noun_of,
+    script_json,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 _ENV = jinja2.Environment(
@@ -132,6 +140,7 @@ def build_report(
     when = generated_at or datetime.now(UTC)
     ctx.update(
         diagnosis=top,
+        costs=costs_section(comparison, store),  # after the trade-offs (core.report.costs_section)
         generated_at=when.strftime("%Y-%m-%d %H:%M UTC"),
         app_version=core.__version__,
         plotly_js=_plotly_js(),
@@ -139,6 +148,9 @@ def build_report(
         plotly_config=script_json(PLOTLY_CONFIG),
         n_charts=len(store.charts),
         glossary=glossary(comparison.task, noun_of(comparison)),  # the app's tooltips' words
+        deployment=deployment_table(doc),  # with shares in use (--prevalence)
+        deployment_warning=(doc.get("deployment") or {}).get("warning"),
+        predictions_note=PREDICTIONS_NOTE if doc.get("mode") == "predictions" else None,
     )
     return _ENV.get_template("report.html.j2").render(**ctx)
 
@@ -182,6 +194,7 @@ class ReportBundle:
     diagnosis: Diagnosis | None = None  # None: diagnosed on first use (with ``fits``, if any)
     fits: DiagnosticFits | None = None
     muted_findings: tuple[str, ...] = ()  # comparison finding codes left out of the report
+    deployment: dict | None = None  # core.analysis.deployment.deployment_dict (--prevalence)
     _label_note: str | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -203,6 +216,7 @@ class ReportBundle:
             profile=prof,
             command=self.command,
             diagnosis=self.diagnosed.to_dict(),
+            deployment=self.deployment,
         )
 
     @cached_property

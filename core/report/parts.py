@@ -234,7 +234,12 @@ class FigureStore:
 
 # --------------------------------------------------------------------------- how to reproduce
 
-CLI_OPTIONS = ("threshold_objective", "beta", "k_neighbors")  # the StrategyOptions the CLI takes
+CLI_OPTIONS = (
+    "threshold_objective",
+    "beta",
+    "k_neighbors",
+    "probability_correction",
+)  # the StrategyOptions the CLI takes
 
 
 def _default_equivalent(comparison: Comparison, name: str, value: Any) -> bool:
@@ -270,11 +275,15 @@ def reproduce_command(
 ) -> str:
     """``python -m core analyze ...`` repeating this run's configuration, shell-quoted."""
     data, config = comparison.dataset, comparison.config
-    args = ["python", "-m", "core", "analyze", data_path or data.name]
+    scored = getattr(config, "mode", "fit") == "predictions"  # models trained elsewhere
+    args = ["python", "-m", "core", "diagnose" if scored else "analyze", data_path or data.name]
     for t in data.target:
         args += ["--target", t]
     if data.label_sep is not None:
         args += ["--label-sep", data.label_sep]
+    if scored:
+        args += ["--cv", str(config.cv), "--seed", str(config.seed)]
+        return " ".join(shlex.quote(a) for a in [*args, "--out", out_dir])
     args += ["--strategies", ",".join(config.strategies), "--model", config.model,
              "--cv", str(config.cv), "--seed", str(config.seed)]  # fmt: skip
     if config.holdout:
@@ -288,6 +297,8 @@ def reproduce_command(
         args += ["--beta", repr(float(custom["beta"]))]
     if "k_neighbors" in custom:
         args += ["--k-neighbors", str(int(custom["k_neighbors"]))]
+    if "probability_correction" in custom:
+        args += ["--probability-correction", str(custom["probability_correction"])]
     if config.rope != DEFAULT_ROPE:
         args += ["--rope", repr(config.rope)]
     if getattr(config, "repeats", 1) > 1:
@@ -301,8 +312,8 @@ def reproduce_script(comparison: Comparison, *, data_path: str | None = None) ->
     from core.analysis.recommendation import recommendation_of
 
     name = recommendation_of(comparison).strategy
-    if name is None:
-        return None
+    if name is None or getattr(comparison.config, "mode", "fit") == "predictions":
+        return None  # nothing recommended, or nothing to rebuild (trained elsewhere)
     data, config = comparison.dataset, comparison.config
     load = f"load_dataset({data_path or data.name!r}, {list(data.target)!r}"
     load += f", label_sep={data.label_sep!r})" if data.label_sep is not None else ")"
@@ -328,3 +339,31 @@ def reproduce_script(comparison: Comparison, *, data_path: str | None = None) ->
         ")\n"
         "estimator.fit(ds.X, ds.y)\n\n" + show
     )
+
+
+PREDICTIONS_NOTE = (
+    "Every score comes from the scores in the file, on its rows; the tuned decisions are "
+    "cross-fitted: chosen on the other parts of the rows and applied to each part. What needs "
+    "the features (data profile, learning curve, reference models, train-vs-validation gap) "
+    "is left out."
+)
+"""What the report says at the top of a predictions-mode run."""
+
+
+def deployment_table(doc: Mapping[str, Any]) -> Table | None:
+    """results.json's ``deployment`` as one table (None without it): per strategy and class,
+    precision and F1 as measured and at the shares in use, and recall (unchanged)."""
+    found = doc.get("deployment")
+    if not found:
+        return None
+    rows = []
+    for name, entry in found["strategies"].items():
+        for r in entry["per_class"]:
+            cls = r["class"]
+            rows.append([text(name), text(cls), num(found["evaluation_shares"].get(cls), ".1%"),
+                         num(found["shares"].get(cls), ".1%"), num(r["recall"], key="recall"),
+                         num(r["precision_eval"]), num(r["precision"], key="precision"),
+                         num(r["f1_eval"]), num(r["f1"], key="f1")])  # fmt: skip
+    columns = ["Strategy", "Class", "Share evaluated", "Share in use", "Recall",
+               "Precision evaluated", "Precision in use", "F1 evaluated", "F1 in use"]  # fmt: skip
+    return Table(columns, rows, caption="Metrics re-estimated at the class shares in use")

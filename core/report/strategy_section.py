@@ -12,6 +12,7 @@ import numpy as np
 from core.analysis.details import StrategyDetails, strategy_details
 from core.analysis.findings import strategy_findings
 from core.analysis.spread import spread_text, strategy_spread
+from core.analysis.stability import threshold_stability
 from core.evaluation.comparison import Comparison
 from core.metrics.per_fold import FoldSpread
 from core.metrics.scores import HEADLINE_METRICS, metric_title
@@ -24,6 +25,7 @@ from core.plots.results import (
     train_validation_gap,
 )
 from core.profile.finding import without_muted
+from core.report.calibration_section import calibration_section
 from core.report.parts import (
     Cell,
     FigureStore,
@@ -121,6 +123,9 @@ def strategy_section(
         for k in shown if k in det.threshold_curves and not det.threshold_curves[k].empty
     ]  # fmt: skip
     out["tuned"] = [(k, v) for k, v in det.tuned_thresholds.items()]
+    stability = threshold_stability(c, name)  # the tuned decision over the folds
+    out["stability"] = [(e.class_name, stability.sentence(e.class_name), e.unstable)
+                        for e in (stability.per_class if stability else ())]  # fmt: skip
     pr = {k: thin(v) for k, v in det.pr_curves.items()}
     noun = noun_of(c)  # titles and legends say "label" in multi-label
     out["pr"] = store.add(
@@ -129,5 +134,6 @@ def strategy_section(
     out["gap"] = (
         None if det.gap.empty else store.add(train_validation_gap(det.gap, classes, noun=noun))
     )
+    out.update(calibration_section(c, name, store))  # calibration, its note and its chart
     out["findings"] = [finding_dict(f) for f in without_muted(strategy_findings(c, name), muted)]
     return out

@@ -90,6 +90,21 @@ def test_every_code_emitted_says_how_to_read_it(comparisons, datasets):
     made += comparison_findings(
         dataclasses.replace(binary, results={**binary.results, "class_weight": failed})
     )
+    tuned = binary.results["threshold_tuning"]  # cuts 0.1 ... 0.6 over the folds: unstable
+    moving = dataclasses.replace(tuned, thresholds=((0.1,), (0.35,), (0.6,)))
+    made += findings.threshold_unstable(
+        dataclasses.replace(binary, results={**binary.results, "threshold_tuning": moving}),
+        "threshold_tuning",
+    )
+    # recall up with probabilities far less reliable than the baseline's (issue 16)
+    shifted = binary.results["baseline"].oof_proba.copy()
+    shifted[:, 0] **= 4  # the majority class's probability pushed down, as after under-sampling
+    shifted[:, 1] = 1 - shifted[:, 0]
+    bought = dataclasses.replace(over, oof_proba=shifted)
+    made += findings.calibration_broken(
+        dataclasses.replace(binary, results={**binary.results, "random_over": bought}),
+        "random_over",
+    )
     assert set(codes_of(made)) == set(FINDING_CODES)
     for f in made:
         assert f.how_to_read == HOW_TO_READ[f.code] and f.how_to_read

@@ -2,7 +2,8 @@
 
 tests/data/results_keys.json pins every key path of the document ``analyze`` writes for the
 three task kinds, first recorded before core/ was reorganised into subpackages and since then
-only added to (``recommendation.verdict``/``alternatives``/``evidence``, ``diagnosis``). Keys
+only added to (``recommendation.verdict``/``alternatives``/``evidence``, ``diagnosis``,
+``cost_curves``/``cost_curves_detail``, ``strategies.*.calibration``). Keys
 named after a strategy or a class are written ``*``; lists add ``[]``; the contents of an
 ``evidence`` object are the evidence's own and are not pinned. A new key is fine only if it is
 added to the pinned file on purpose (the contract is additive); a missing key fails.

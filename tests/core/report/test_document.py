@@ -330,6 +330,13 @@ def test_reproduce_command_parses_back_to_the_same_configuration(datasets):
     assert cli_gaps(custom) == []  # --k-neighbors says it
     assert build_parser().parse_args(shlex.split(reproduce_command(custom))[3:]).k_neighbors == 3
     assert "k_neighbors=3" in reproduce_script(custom)
+    iso = replace(
+        comparison,
+        config=replace(config, options=StrategyOptions(probability_correction="isotonic")),
+    )
+    assert cli_gaps(iso) == []  # --probability-correction says it
+    iso_argv = shlex.split(reproduce_command(iso))[3:]
+    assert build_parser().parse_args(iso_argv).probability_correction == "isotonic"
     weights = StrategyOptions(class_weights={"blue": 2.0})
     assert cli_gaps(replace(comparison, config=replace(config, options=weights))) == [
         "class weights"
