@@ -14,6 +14,7 @@ from core.text import md
 from ui import state
 from ui.boot import through_app
 from ui.loading import ensure_loaded
+from ui.predictions import sidebar as predictions_sidebar
 
 # The tab icon is a file served by this app's own server (a ":material/...:" icon would be
 # fetched from fonts.gstatic.com: no icon offline, and a request leaving the server).
@@ -39,7 +40,9 @@ PAGES = [
 nav = st.navigation(PAGES)
 
 with st.sidebar:
-    ds = st.session_state.get(state.DATASET)
+    if state.predictions_mode():
+        predictions_sidebar()
+    ds = None if state.predictions_mode() else st.session_state.get(state.DATASET)
     source = st.session_state.get(state.SOURCE)
     if ds is not None and source is not None:
         st.caption("Current dataset")

@@ -8,10 +8,14 @@ import numpy as np
 import streamlit as st
 
 from core import plots
+from core.analysis.calibration import calibration_comparison
 from core.analysis.details import accuracy_f1_plane, per_class_long
 from core.analysis.diagnosis import uncovered_findings
 from core.analysis.recommendation import recommendation_of
 from core.analysis.spread import OVER_FOLDS_NOTE, over_folds_table
+from core.analysis.stability import tuned_column
+from core.metrics.calibration import binning_text
+from core.metrics.glossary import help_title
 from core.metrics.scores import HEADLINE_METRICS, normalise_confusion
 from core.text import md
 from ui import state, views
@@ -46,7 +50,10 @@ table = comparison.table()
 metric_names = comparison.metric_names()
 folded = [m for m in metric_names if m in HEADLINE_METRICS[comparison.task]]
 table = table.merge(over_folds_table(comparison, folded, important), on="strategy", how="left")
-all_cols = ["strategy", "status", "important_f1", "important_f1_folds"]
+tuned = tuned_column(comparison, important)  # strategies that tune their decision per fold
+if tuned:
+    table["tuned"] = table["strategy"].map(tuned)
+all_cols = ["strategy", "status", "important_f1", "important_f1_folds", "tuned"]
 for m in metric_names:
     all_cols += [m, f"{m}_folds", f"{m}_delta", f"{m}_p"]
 all_cols += ["macro_f1_ci_low", "macro_f1_ci_high", "mcnemar_p", "fit_seconds"]
@@ -61,6 +68,13 @@ config = {
         help=f"What the verdict is decided on. {views.tip('f1', noun)}",
     ),
     "important_f1_folds": st.column_config.TextColumn(f"{f1_of} over folds", help=OVER_FOLDS_NOTE),
+    "tuned": st.column_config.TextColumn(
+        "Tuned decision (range over folds)",
+        help="The mean of the value each fold tuned (a cut on the probability of "
+        + f"'{md(comparison.classes[1] if comparison.task == 'binary' else important)}'"
+        + ", or its offset in log-probability units), then its lowest and highest over the "
+        "folds; 'unstable' when they are far apart (Results, threshold panel).",
+    ),
 }
 for m in metric_names:
     t = views.title(m)
@@ -90,7 +104,7 @@ config["fit_seconds"] = st.column_config.NumberColumn(
 )
 # The columns that decide, shown without scrolling sideways on a 1400 px window; the rest
 # one pick away ("More columns").
-essential = ["strategy", "status", "important_f1", "important_f1_folds", "macro_f1"]
+essential = ["strategy", "status", "important_f1", "important_f1_folds", "tuned", "macro_f1"]
 essential += ["macro_f1_delta", "macro_f1_p", "roc_auc", "mcnemar_p", "fit_seconds"]
 essential = [c for c in essential if c in all_cols]
 offered = [c for c in all_cols if c not in essential]
@@ -148,6 +162,34 @@ if not multilabel:
         if r.ok
     }
     st.plotly_chart(plots.confusion_side_by_side(matrices, classes), width="stretch")
+
+# ---------------------------------------------------------------- calibration
+st.subheader("Calibration")
+cal_table = calibration_comparison(comparison, important)
+corrected = bool((cal_table["correction"] != "").any())
+cal_cols = ["strategy", "brier", "reliability", "ece", "log_loss"]
+cal_cols += ["brier_corrected", "reliability_corrected", "correction"] if corrected else []
+cal_config = {"strategy": st.column_config.TextColumn("Strategy")}
+for c in ("brier", "reliability", "ece", "log_loss"):
+    where = "" if c == "log_loss" else f" of '{important}'"
+    cal_config[c] = st.column_config.NumberColumn(
+        help_title(c) + where, format="%.4f", help=views.tip(c, noun)
+    )
+    cal_config[f"{c}_corrected"] = st.column_config.NumberColumn(
+        f"{help_title(c)}{where} after correction", format="%.4f", help=views.tip(c, noun)
+    )
+cal_config["correction"] = st.column_config.TextColumn("Correction")
+st.dataframe(
+    cal_table[cal_cols], hide_index=True, width="stretch", column_config=cal_config, placeholder="–"
+)
+st.caption(
+    f"How honest each strategy's own probabilities are for '{md(important)}' (one {noun} "
+    f"against the rest; log loss over all {'labels' if multilabel else 'classes'}), from the "
+    f"pooled out-of-fold predictions. Bins: {binning_text()}. Resampling and class weights "
+    "usually raise the reliability term (miscalibration) even when they raise recall"
+    + ("; 'after correction': the corrected probabilities, where a strategy has them" * corrected)
+    + "."
+)
 
 # ---------------------------------------------------------------- plane
 st.subheader("Accuracy vs F1")

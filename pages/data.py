@@ -17,12 +17,22 @@ from core.text import md
 from ui import state, views
 from ui.boot import through_app
 from ui.loading import apply_target, content_hash, load_file, load_sample, target_suggestion
+from ui.predictions_panel import panel as predictions_panel
 
 through_app()  # a deep link on a fresh server: go through app.py first
 
 ONE_COLUMN = "One column (binary, multiclass, or label sets)"
 ZERO_ONE_COLUMNS = "Several 0/1 columns (multi-label)"
 MUTE_WIDGET = state.widget_key("mute", "findings")
+WAY_WIDGET = state.widget_key("way", "in")
+WAYS = {
+    state.MODE_DATA: "Compare strategies on a dataset",
+    state.MODE_PREDICTIONS: "Diagnose predictions you already have",
+}
+
+
+def _store_way() -> None:
+    st.session_state[state.MODE] = st.session_state[WAY_WIDGET]
 
 
 def _store_muted() -> None:
@@ -38,6 +48,20 @@ def _loaded() -> None:
 
 st.title("Data")
 st.caption("Load a CSV, pick the target, and see how imbalanced it is and why it will be hard.")
+way = st.radio(
+    "Start from",
+    list(WAYS),
+    index=int(state.predictions_mode()),
+    format_func=WAYS.get,
+    horizontal=True,
+    key=WAY_WIDGET,
+    on_change=_store_way,
+    help="A dataset: compare imbalance strategies on it, with models fitted here. Predictions: "
+    "diagnose a model trained elsewhere from its scores on a validation or test set.",
+)
+if way == state.MODE_PREDICTIONS:
+    predictions_panel()
+    st.stop()
 
 # ---------------------------------------------------------------- source
 col_upload, col_sample = st.columns(2)

@@ -54,7 +54,8 @@ show_verdict(rec)
 chosen = next(
     (v for v in rec.per_strategy if v.strategy == rec.strategy and v.strategy != "baseline"), None
 )
-if chosen is not None:
+predicted = state.is_predictions(comparison)  # models trained elsewhere: no baseline, no folds
+if chosen is not None and not predicted:
     st.markdown(
         f"Against the baseline, per fold (ROPE ±{rec.rope:g}): "
         f"P(better) **{probability_text(chosen.p_better, P_BETTER)}** · P(equivalent) "
@@ -80,6 +81,8 @@ if rec.per_strategy:
             for v in rec.per_strategy
         ]
     )
+    if predicted:
+        table = table.drop(columns=["delta", "p_better", "p_equivalent", "p_worse"])
     number = st.column_config.NumberColumn
     st.dataframe(
         table,
@@ -97,9 +100,13 @@ if rec.per_strategy:
         },
     )
     st.caption(
-        f"Each strategy against the baseline on the F1 of the {noun}, fold by fold (Bayesian "
-        "correlated t-test). A strategy counts only if it beats the classifier that always says "
-        f"this {noun} and ranks above chance."
+        f"Each model's decisions on the F1 of the {noun}, on the rows of the predictions file. "
+        f"A decision counts only if it beats the classifier that always says this {noun} and "
+        "ranks above chance."
+        if predicted
+        else f"Each strategy against the baseline on the F1 of the {noun}, fold by fold "
+        "(Bayesian correlated t-test). A strategy counts only if it beats the classifier that "
+        f"always says this {noun} and ranks above chance."
     )
 
 # ---------------------------------------------------------------- the causes
@@ -110,7 +117,8 @@ found = view.diagnosis
 st.subheader(f"Why '{md(found.class_name)}' fails: the causes, most likely first")
 st.markdown(md(found.summary))
 if view.fits_note:
-    st.caption(f"Some causes stay unclear: {md(view.fits_note)}.")
+    lead = "Some causes are skipped" if predicted else "Some causes stay unclear"
+    st.caption(f"{lead}: {md(view.fits_note)}.")
 for cause in found.causes:
     label = f"{md(cause.title)} — {CAUSE_VERDICT_TITLES.get(cause.verdict, cause.verdict)}"
     with st.expander(label, expanded=cause.verdict == "yes", icon=CAUSE_ICONS.get(cause.verdict)):

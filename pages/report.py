@@ -19,6 +19,7 @@ from ui import state
 from ui.boot import through_app
 from ui.cache import BuiltOnce, SessionCache, cache_key
 from ui.diagnosis import cached_fits, compared_inputs, show_verdict
+from ui.predictions import deployment_of
 from ui.results import require_comparison
 
 through_app()  # a deep link on a fresh server: go through app.py first
@@ -29,7 +30,7 @@ PREVIEW_HEIGHT = 900
 
 
 def _bundle(
-    comparison, dataset, profile, fits: DiagnosticFits | None, muted, muted_findings
+    comparison, dataset, profile, fits: DiagnosticFits | None, muted, muted_findings, deployment
 ) -> ReportBundle:
     """The comparison's files, none built yet: the bundle builds each on first use.
 
@@ -48,6 +49,7 @@ def _bundle(
         diagnosis=diagnosis,
         fits=fits,
         muted_findings=muted_findings,
+        deployment=deployment,  # at the shares in use set on the Data page (predictions)
     )
 
 
@@ -58,6 +60,7 @@ dataset, profile = compared_inputs(comparison)  # None when another file is load
 muted = tuple(st.session_state.get(state.MUTED_CAUSES) or ())
 fits = cached_fits(comparison)
 muted_findings = tuple(st.session_state.get(state.MUTED_FINDINGS) or ())
+deployment = deployment_of(comparison)
 
 # Built once per comparison and per what the report can include (the data, the profile,
 # the diagnostic fits, the muted causes); a reopened run equal in data and config still gets
@@ -71,10 +74,11 @@ key = cache_key(
     fits is not None,
     muted,
     muted_findings,
+    repr(deployment and deployment["shares"]),
 )
 entry: tuple[ReportBundle, dict[str, BuiltOnce]] | None = REPORTS.get(key)
 if entry is None or entry[0].comparison is not comparison:
-    made = _bundle(comparison, dataset, profile, fits, muted, muted_findings)
+    made = _bundle(comparison, dataset, profile, fits, muted, muted_findings, deployment)
     entry = REPORTS.put(
         key, (made, {item.label: BuiltOnce(item.data) for item in made.downloads()})
     )
@@ -83,12 +87,22 @@ bundle, builders = entry
 data = comparison.dataset
 advice = recommendation_of(comparison)  # the verdict of bundle.doc, without building it
 st.caption(
-    f"{md(data.name)}: {data.n_rows:,} rows, {data.task}, {len(comparison.results)} strategies, "
-    f"{comparison.config.cv}-fold cross-validation. The HTML report is one file that opens "
+    f"{md(data.name)}: {data.n_rows:,} rows, {data.task}, {len(comparison.results)} "
+    + (
+        f"decisions of models trained elsewhere ({comparison.config.cv} parts for tuning)."
+        if state.is_predictions(comparison)
+        else f"strategies, {comparison.config.cv}-fold cross-validation."
+    )
+    + " The HTML report is one file that opens "
     "offline in any browser: send it to people without Python."
 )
 show_verdict(advice)
-if dataset is None:
+if state.is_predictions(comparison):
+    st.info(
+        "These are predictions of a model trained elsewhere: the report has no column "
+        "decisions, imbalance profile or learning curve, since those need the features."
+    )
+elif dataset is None:
     st.info(
         "The dataset of this run is not loaded, so the report leaves out the column decisions, "
         "the imbalance profile and the rows to label next. Load the same file and target on "

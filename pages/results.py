@@ -8,17 +8,20 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
+from core.analysis.calibration import strategy_calibration
 from core.analysis.decision import decision_of
 from core.analysis.details import at_threshold
 from core.analysis.findings import strategy_findings
 from core.analysis.recommendation import recommendation_of
 from core.analysis.spread import OVER_FOLDS_NOTE, outlier_notes, strategy_spread, with_f1_over_folds
+from core.analysis.stability import threshold_stability
 from core.evaluation.fold import TRAIN_SCORE_ROWS
+from core.metrics.glossary import help_title
 from core.metrics.scores import HEADLINE_METRICS, normalise_confusion
 from core.text import md
 from ui import state, views
 from ui.boot import through_app
-from ui.results import require_comparison, show_decision
+from ui.results import require_comparison, show_decision, show_stability
 
 through_app()  # a deep link on a fresh server: go through app.py first
 
@@ -44,7 +47,8 @@ name = st.selectbox(
     help="Pick the strategy to inspect; it starts on the recommended one.",
 )
 result = comparison.results[name]
-det = views.details(comparison, name)
+# None for predicted labels only (a predictions file without scores)
+det = views.details(comparison, name) if result.oof_proba is not None else None
 
 # ---------------------------------------------------------------- headline
 summary = result.summary
@@ -52,7 +56,11 @@ keys = HEADLINE_METRICS[comparison.task]
 for col, key in zip(st.columns(len(keys)), keys, strict=True):
     col.metric(views.title(key), f"{summary.get(key, np.nan):.3f}", help=views.tip(key, noun))
 st.caption(
-    f"Pooled out-of-fold predictions: every one of the {len(comparison.y_true):,} rows is "
+    f"The scores of the predictions file: each of its {len(comparison.y_true):,} rows scored "
+    "once by a model trained elsewhere; a tuned decision is chosen on the other parts of the "
+    f"rows and applied to each part ({comparison.config.cv} parts, seed {comparison.config.seed})."
+    if state.is_predictions(comparison)
+    else f"Pooled out-of-fold predictions: every one of the {len(comparison.y_true):,} rows is "
     f"predicted once, by a model that never saw it ({comparison.config.cv} folds, model "
     f"{comparison.config.model}, seed {comparison.config.seed})."
 )
@@ -144,6 +152,7 @@ def threshold_panel(comparison, name: str, det) -> None:
         )
     decision = decision_of(comparison, det, cls)
     show_decision(decision)
+    show_stability(threshold_stability(comparison, name), cls)
     tuned = decision.cut if decision.kind == "tuned_cuts" else None
     start = decision.start
     threshold = st.slider(
@@ -197,6 +206,13 @@ def threshold_panel(comparison, name: str, det) -> None:
     )
 
 
+if det is None:  # predicted labels only (a predictions file): nothing to cut or rank
+    st.subheader("Decision threshold")
+    st.info(
+        f"'{md(name)}' gives predicted labels only, no scores: the threshold, ranking and "
+        "calibration views need scores. Add one score column per class to see them."
+    )
+    st.stop()
 threshold_panel(comparison, name, det)
 
 # ---------------------------------------------------------------- curves
@@ -215,10 +231,59 @@ with tab_roc:
         width="stretch",
     )
 with tab_cal:
-    st.plotly_chart(plots.calibration_figure(det.calibration, classes, noun=noun), width="stretch")
+    if result.oof_proba is None:
+        st.info("No probabilities for this strategy: calibration needs them.")
+    else:
+        cal = strategy_calibration(comparison, name)
+        before = cal.before
+        st.plotly_chart(
+            plots.calibration_figure(
+                cal.bins, classes, noun=noun, before=before.bins if before is not None else None
+            ),
+            width="stretch",
+        )
+        cal_cols = ["class", "brier", "reliability", "resolution", "uncertainty"]
+        cal_cols += ["within_bin", "ece"]
+        cal_cols += ["brier_before", "reliability_before"] if before is not None else []
+        suffix = ", after correction" if before is not None else ""
+        st.dataframe(
+            cal.table()[cal_cols],
+            hide_index=True,
+            width="content",
+            column_config={
+                "class": noun.capitalize(),
+                **{
+                    c: st.column_config.NumberColumn(
+                        help_title(c) + suffix, format="%.4f", help=views.tip(c, noun)
+                    )
+                    for c in cal_cols[1:7]
+                },
+                "brier_before": st.column_config.NumberColumn(
+                    "Brier score before correction", format="%.4f", help=views.tip("brier", noun)
+                ),
+                "reliability_before": st.column_config.NumberColumn(
+                    "Reliability before correction",
+                    format="%.4f",
+                    help=views.tip("reliability", noun),
+                ),
+            },
+        )
+        own = f" ({before.log_loss:.4f} before correction)" if before is not None else ""
+        st.caption(
+            f"Calibration of the pooled out-of-fold probabilities, one {noun} against the rest. "
+            f"Log loss {cal.log_loss:.4f}{own}. Bins: {cal.binning}. Brier score = reliability − "
+            "resolution + uncertainty + within-bin part."
+        )
+        if before is not None:
+            st.caption(
+                f"After correction: {md(cal.correction)}. The dashed lines and the 'before' columns "
+                "are the model's own probabilities, which its decisions and every other score use."
+            )
 
 st.subheader("Train vs validation (overfitting)")
-if det.gap.empty:
+if state.is_predictions(comparison):
+    st.info("No training rows: these are predictions of a model trained elsewhere.")
+elif det.gap.empty:
     st.info("No training-fold scores were recorded for this strategy.")
 else:
     st.plotly_chart(plots.train_validation_gap(det.gap, classes, noun=noun), width="stretch")

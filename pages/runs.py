@@ -14,7 +14,7 @@ import streamlit as st
 from core.errors import DataError
 from core.runs.store import RunStore, SavedRun
 from core.text import md
-from ui import state, views
+from ui import predictions, state, views
 from ui.boot import through_app
 from ui.cache import SessionCache, cache_key
 from ui.links import link_to
@@ -33,6 +33,9 @@ def _open(saved: SavedRun) -> str | None:
     Returns a note for the user when the data could not come along.
     """
     comparison = saved.comparison
+    if state.is_predictions(comparison):  # its file goes to the Data page's predictions path
+        return predictions.reopen(saved)
+    st.session_state[state.MODE] = state.MODE_DATA
     note = None
     if saved.data_bytes is None:
         note = (

@@ -12,19 +12,33 @@ from core.evaluation import parallel
 from core.evaluation.comparison import MAX_REPEATS, CompareConfig, default_strategies
 from core.metrics.decision_rules import OBJECTIVE_TITLES, OBJECTIVES, default_cost_matrix
 from core.modelling.models import MODELS
-from core.modelling.options import StrategyOptions
+from core.modelling.options import PROBABILITY_CORRECTIONS, StrategyOptions
 from core.modelling.recipes import NEIGHBOUR_STRATEGIES
 from core.modelling.strategies import STRATEGIES
 from core.text import md
 from ui import state
 from ui.boot import through_app
 from ui.diagnosis import RunFlash
+from ui.links import link_to
 from ui.model_timing import fit_times as model_fit_times
 from ui.results import cached, run
 
 through_app()  # a deep link on a fresh server: go through app.py first
 
 st.title("Strategies")
+if state.predictions_mode():  # a model trained elsewhere: nothing to fit here
+    shown = st.session_state.get(state.COMPARISON)
+    st.info(
+        (
+            "These results come from a predictions file: nothing is refitted here."
+            if shown is not None and state.is_predictions(shown)
+            else "You chose to diagnose predictions you already have: nothing is fitted here."
+        )
+        + " To compare strategies on a dataset instead, choose **Compare strategies on a "
+        "dataset** on the Data page."
+    )
+    link_to("pages/data.py")
+    st.stop()
 ds = state.require_dataset()
 classes = list(ds.classes)
 counts = ds.class_counts
@@ -193,6 +207,18 @@ if "one_class" in picked:
     options["one_class_target"] = st.selectbox(
         "Isolated class for one_class", classes, index=classes.index(smallest)
     )
+corrections = list(PROBABILITY_CORRECTIONS)
+options["probability_correction"] = st.selectbox(
+    "Probability correction",
+    corrections,
+    index=corrections.index(
+        getattr(getattr(previous, "options", None), "probability_correction", "prior")
+    ),
+    format_func=PROBABILITY_CORRECTIONS.get,
+    help="Resampling and class weights move a model's probabilities toward the shares it "
+    "trained at; the calibration views also show them corrected (decisions and scores stay "
+    "the model's own). Calibrating on inner folds costs extra fits.",
+)
 
 # ---------------------------------------------------------------- run
 try:

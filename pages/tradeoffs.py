@@ -1,6 +1,7 @@
 """Trade-offs: the (accuracy, F1) plane per positive class with every strategy at every
 threshold and its Pareto front, minority vs majority as positive, a multi-objective search,
-and the metrics expected at the class shares met in use."""
+decision costs (cost curves, expected cost against the share in use) and the metrics expected
+at the class shares met in use."""
 
 from __future__ import annotations
 
@@ -8,18 +9,28 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.analysis.costs import costs_table, reading_notes
 from core.analysis.deployment import deployment_estimate, evaluation_shares, holdout_shares
 from core.analysis.planes import default_positive, positive_classes
 from core.analysis.search_view import search_view
 from core.errors import DataError
 from core.modelling.search_space import SEARCH_SPACES, search_space
+from core.plots.costs import cost_curve_figure, expected_cost_figure
 from core.plots.tradeoff import prevalence_figure, tradeoff_plane, tradeoff_sides
 from core.text import md
 from ui import state, views
 from ui.boot import through_app
 from ui.links import link_to
+from ui.predictions import deployment_start
 from ui.results import require_comparison
-from ui.tradeoffs import cached_sides, last_search_front, ran_on, search_front, widget_tag
+from ui.tradeoffs import (
+    cached_costs,
+    cached_sides,
+    last_search_front,
+    ran_on,
+    search_front,
+    widget_tag,
+)
 
 through_app()  # a deep link on a fresh server: go through app.py first
 
@@ -141,7 +152,13 @@ if searchable:
         "saw."
     )
 ds = st.session_state.get(state.DATASET)
-if not searchable:
+if state.is_predictions(comparison):
+    st.info(
+        "These are predictions of a model trained elsewhere: the search refits models, so "
+        "there is nothing to search here. The lines above already cut each model's scores at "
+        "every threshold."
+    )
+elif not searchable:
     st.info(
         f"This run used {md(model)}, an estimator given from Python: the search tunes the "
         "built-in models' hyper-parameters only, so there is nothing to search here."
@@ -223,6 +240,32 @@ with plane_slot:
     with st.expander("Each strategy's own decisions"):
         point_table(view.operating, pos_name, neg_name)
 
+# ---------------------------------------------------------------- decision costs
+st.subheader("Decision costs")
+costs = cached_costs(comparison, positive)
+if costs is not None:
+    curves_note, expected_note = reading_notes(costs)
+    st.plotly_chart(cost_curve_figure(costs), width="stretch")
+    st.caption(md(curves_note))
+    st.plotly_chart(expected_cost_figure(costs), width="stretch")
+    st.caption(md(expected_note))
+    st.dataframe(
+        costs_table(costs),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "strategy": "Strategy",
+            "recall": st.column_config.NumberColumn(f"Recall of '{pos_name}'", **fmt3),
+            "false_positive_rate": st.column_config.NumberColumn("False positive rate", **fmt3),
+            "cost_own": st.column_config.NumberColumn(
+                "Cost per row, own decisions", format="%.4g", help="At the evaluation share."
+            ),
+            "cost_best": st.column_config.NumberColumn(
+                "Cost per row, cheapest cut", format="%.4g", help="At the evaluation share."
+            ),
+        },
+    )
+
 # ---------------------------------------------------------------- deployment prevalence
 st.subheader("Deployment prevalence")
 st.caption(
@@ -238,8 +281,9 @@ st.caption(
 ok = [n for n, r in comparison.results.items() if r.ok]
 strategy = st.selectbox("Strategy", ok, key=state.widget_key("deploy-strategy", tag))
 share_keys = {c: state.widget_key("deploy-share", tag, i) for i, c in enumerate(comparison.classes)}
+start = deployment_start(comparison, eval_shares)  # the Data page's shares for predictions
 for c, key in share_keys.items():
-    st.session_state.setdefault(key, round(eval_shares[c], 4))
+    st.session_state.setdefault(key, round(start[c], 4))
 
 
 def set_shares(values: dict[str, float]) -> None:
@@ -263,18 +307,7 @@ if hold is not None:
         args=(hold,),
         key=state.widget_key("hold-shares", tag),
     )
-inputs = st.columns(min(len(share_keys), 4))
-entered = {
-    c: inputs[i % len(inputs)].number_input(
-        f"Share of '{md(c)}' in use",
-        min_value=0.0,
-        max_value=1.0 if multilabel else None,
-        step=0.01,
-        format="%.4f",
-        key=key,
-    )
-    for i, (c, key) in enumerate(share_keys.items())
-}
+entered = views.share_inputs(share_keys, multilabel)
 try:
     estimate = deployment_estimate(comparison, strategy, entered)
 except DataError as err:

@@ -132,7 +132,12 @@ def diagnosis_view(
     rec = recommendation_of(comparison, important_class=important)
     dataset, profile = compared_inputs(comparison)
     fits, note = None, None
-    if dataset is None:
+    if state.is_predictions(comparison):
+        note = (
+            "these are predictions of a model trained elsewhere: the learning curve and the "
+            "reference models need the features and a refit, so they are skipped"
+        )
+    elif dataset is None:
         note = (
             "the compared data is not loaded, so the learning curve and the reference models "
             "could not run"

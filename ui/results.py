@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.analysis.decision import Decision
+from core.analysis.stability import ThresholdStability
 from core.evaluation.comparison import CompareConfig, Comparison, run_comparison
 from core.intake.dataset import Dataset
 from core.runs.store import RunStore, data_dir
@@ -57,13 +58,18 @@ def save_run(ds: Dataset, comparison: Comparison) -> str | None:
             profile=profile,
         )
     except Exception as err:  # saving must never cost the user the results on screen
-        log.exception("saving the run failed")
-        st.warning(
-            f"The results could not be saved as a run ({type(err).__name__}: {md(err)}). They stay "
-            f"available in this session. To keep runs, make '{data_dir()}' writable or set "
-            "IMBALANCE_DASHBOARD_DATA to a writable folder."
-        )
+        warn_not_saved(err)
         return None
+
+
+def warn_not_saved(err: Exception) -> None:
+    """Log a failed save and say so on screen: the results stay in this session."""
+    log.exception("saving the run failed")
+    st.warning(
+        f"The results could not be saved as a run ({type(err).__name__}: {md(err)}). They stay "
+        f"available in this session. To keep runs, make '{data_dir()}' writable or set "
+        "IMBALANCE_DASHBOARD_DATA to a writable folder."
+    )
 
 
 def cached(ds: Dataset, config: CompareConfig) -> Comparison | None:
@@ -72,7 +78,8 @@ def cached(ds: Dataset, config: CompareConfig) -> Comparison | None:
     return None if hit is None else hit.comparison
 
 
-def _still_saved(run_id: str) -> bool:
+def still_saved(run_id: str) -> bool:
+    """Whether run ``run_id`` is still in the store (not deleted on the Runs page)."""
     try:
         run_store().info(run_id)
     except Exception:  # deleted on the Runs page, or the store is unreadable: save again
@@ -104,7 +111,7 @@ def run(ds: Dataset, config: CompareConfig) -> Comparison:
     st.session_state[state.COMPARISON] = comparison
     st.session_state[state.CONFIG] = config
     run_id = hit.run_id
-    if run_id is None or not _still_saved(run_id):
+    if run_id is None or not still_saved(run_id):
         run_id = save_run(ds, comparison)
     COMPARISONS.put(key, CachedRun(comparison, run_id))
     st.session_state[state.RUN_ID] = run_id
@@ -124,6 +131,12 @@ def require_comparison() -> Comparison:
         )
         link_to("pages/strategies.py")
         st.stop()
+    if state.is_predictions(comparison):  # no dataset behind it: say where the scores came from
+        st.markdown(
+            f":blue-badge[:material/upload_file: Predictions] Scores of models trained "
+            f"elsewhere, read from '{md(comparison.dataset.name)}': nothing was refitted."
+        )
+        return comparison
     note = other_data_note(comparison.dataset, st.session_state.get(state.DATASET))
     if note is not None:  # loading other data keeps the last results: say whose they are
         # a badged line, not an alert box: the page's first box stays its verdict
@@ -154,3 +167,20 @@ def show_decision(decision: Decision) -> None:
         f"probabilities of '{md(cls)}'. It starts at {decision.start:.2f}, "
         f"{md(decision.start_basis)}. {same}"
     )
+
+
+def show_stability(stability: ThresholdStability | None, cls: str) -> None:
+    """The threshold panel's line on the tuned decision over the folds: its range, sd and
+    per-fold values, and the objective at it and one step either side (nothing where the
+    strategy tunes nothing for ``cls``)."""
+    said = None if stability is None else stability.sentence(cls)
+    if said is None:
+        return
+    entry = stability.entry(cls)
+    flag = ""
+    if entry.unstable:
+        flag = (
+            f" :orange-badge[Unstable] The range is {stability.unstable_range:g} or more: "
+            "read the decision as that range, not its mean."
+        )
+    st.markdown(f"**Over the folds:** {md(said)}{flag}")

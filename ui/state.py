@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.evaluation import scored
 from ui.links import link_to
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,12 +56,26 @@ MUTED_FINDINGS = "muted_findings"
 RUN_FLASH = "run_flash"  # RunFlash: what the last "Run comparison" did, shown where it lands
 # The Runs page
 RUNS_FLASH = "runs_flash"  # (kind, message) to show after the rerun that follows an action
+# The predictions path (Data page: "Diagnose predictions you already have"; ui/predictions.py)
+MODE = "work_mode"  # MODE_DATA (compare strategies on a dataset) or MODE_PREDICTIONS; None: data
+PRED_RAW = "predictions_raw"  # core.intake.reader.RawTable of the current predictions file
+PRED_BYTES = "predictions_bytes"  # its bytes (saved with the run)
+PRED_SOURCE = "predictions_source"  # Source: where the predictions file came from
+PRED_CHOICE = "predictions_choice"  # PredictionsChoice: its target, separator, score prefix
+PRED_UPLOAD_HASH = "predictions_upload_hash"  # hash of the last predictions upload handled
+PRED_UPLOAD_ERROR = "predictions_upload_error"  # why the last predictions upload was refused
+PRED_LOADS = "predictions_loads"  # predictions files loaded; part of their widgets' keys
+# (content hash, {class: share}): the shares a predictions file's model meets in use, set on
+# the Data page; Trade-offs' "Deployment prevalence" starts from them, the report shows them
+DEPLOY_SHARES = "deployment_shares"
 
 # What makes up the current dataset: saved and restored together (a failed reopen of a run
 # puts all of them back).
 DATA_KEYS = (RAW, RAW_BYTES, SOURCE, TARGET, DATASET, PROFILE, SAMPLE_ROWS)
 # Set to None at the start of every session (app.py).
-DEFAULTS = (*DATA_KEYS, UPLOAD_HASH, COMPARISON, CONFIG)
+DEFAULTS = (*DATA_KEYS, UPLOAD_HASH, COMPARISON, CONFIG, MODE, PRED_RAW, PRED_CHOICE)
+MODE_DATA = "data"
+MODE_PREDICTIONS = scored.MODE  # also CompareConfig.mode of a comparison made from predictions
 
 
 def widget_key(prefix: str, *parts: object) -> str:
@@ -80,8 +95,17 @@ SAMPLE_SEED = 0
 
 @dataclass(frozen=True)
 class Source:
-    kind: str  # "sample" | "upload"
+    kind: str  # "sample" | "upload" | "run"
     name: str
+
+
+@dataclass(frozen=True)
+class PredictionsChoice:
+    """How to read a predictions file: its target column(s), label separator, score prefix."""
+
+    target: tuple[str, ...]
+    label_sep: str | None = None
+    scores_prefix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +123,22 @@ def init() -> None:
 def samples() -> dict[str, dict]:
     """The bundled samples' manifest (sample_data/samples.json)."""
     return json.loads((SAMPLE_DIR / "samples.json").read_text(encoding="utf-8"))
+
+
+def prediction_samples() -> dict[str, dict]:
+    """The bundled predictions samples' manifest (sample_data/prediction_samples.json; apart
+    from samples.json, whose entries are all datasets)."""
+    return json.loads((SAMPLE_DIR / "prediction_samples.json").read_text(encoding="utf-8"))
+
+
+def predictions_mode() -> bool:
+    """Whether this session works on a predictions file (the Data page's second way in)."""
+    return st.session_state.get(MODE) == MODE_PREDICTIONS
+
+
+def is_predictions(comparison) -> bool:
+    """Whether ``comparison`` was made from a predictions file (nothing refitted)."""
+    return getattr(comparison.config, "mode", None) == scored.MODE
 
 
 def require_dataset():

@@ -1,5 +1,6 @@
-"""The Trade-offs page's computations, cached per session: the two planes of a positive class,
-and the multi-objective search (which refits models, so the page never calls it itself)."""
+"""The Trade-offs page's computations, cached per session: the two planes and the decision
+costs of a positive class, and the multi-objective search (which refits models, so the page
+never calls it itself)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 
 import streamlit as st
 
+from core.analysis.costs import DecisionCosts, decision_costs
 from core.analysis.search import run_search
 from core.analysis.search_types import SearchConfig, SearchResult
 from core.analysis.sides import Sides, sides
@@ -32,6 +34,13 @@ def cached_sides(comparison: Comparison, positive: str) -> Sides:
     """The two planes of ``positive``, computed once per session and comparison."""
     key = cache_key(comparison.dataset, comparison.config, "sides", positive)
     return SIDES.get_or_compute(key, lambda: sides(comparison, positive))
+
+
+def cached_costs(comparison: Comparison, positive: str) -> DecisionCosts | None:
+    """The decision costs of ``positive`` (cost curves, expected cost against its share in
+    use), computed once per session and comparison; they share the planes' bounded cache."""
+    key = cache_key(comparison.dataset, comparison.config, "costs", positive)
+    return SIDES.get_or_compute(key, lambda: decision_costs(comparison, positive))
 
 
 def ran_on(ds: Dataset | None, comparison: Comparison) -> bool:

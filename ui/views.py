@@ -90,3 +90,20 @@ def per_class_table(table: pd.DataFrame, noun: str = "class") -> None:
             "Support", format="localized", help=tip("support", noun)
         )
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="–")
+
+
+def share_inputs(share_keys: dict[str, str], multilabel: bool) -> dict[str, float]:
+    """One "share in use" number box per class (keys: their widget keys), four to a row;
+    the shares as entered (checked by core.analysis.deployment.normalise_shares)."""
+    boxes = st.columns(min(len(share_keys), 4))
+    return {
+        c: boxes[i % len(boxes)].number_input(
+            f"Share of '{md(c)}' in use",
+            min_value=0.0,
+            max_value=1.0 if multilabel else None,
+            step=0.01,
+            format="%.4f",
+            key=key,
+        )
+        for i, (c, key) in enumerate(share_keys.items())
+    }

@@ -69,6 +69,14 @@ def test_strategies_page_defaults_greys_and_options(app):
     catalogue = app.at.dataframe[0].value
     assert catalogue.set_index("strategy").at["ml_ros", "applies"].startswith("no: ")
     assert app.widget("selectbox", "Model").value == "logistic_regression"
+    correction = app.widget("selectbox", "Probability correction")
+    assert correction.value == "prior"
+    assert list(correction.options) == [
+        "Undo the prior shift (analytic)",
+        "Calibrate on inner folds (sigmoid)",
+        "Calibrate on inner folds (isotonic)",
+        "No correction",
+    ]
     picked.set_value(["baseline", "cost_sensitive"])
     app.run()
     costs = app.at.get("arrow_data_frame") or app.at.dataframe
@@ -82,12 +90,15 @@ def test_run_comparison_equals_core_and_reuses_the_cache(app, default_sample):
     app.run()
     app.widget("multiselect", "Strategies").set_value(["baseline", "class_weight"])
     app.widget("number_input", "Folds").set_value(3)
+    app.widget("selectbox", "Probability correction").set_value("none")
     app.run()
     app.widget("button", "Run comparison").click()
     app.run()
     assert app.at.title[0].value == "Diagnosis"  # a finished run lands on Diagnosis
     assert any("Compared 2 strategies on 3 folds" in c.value for c in app.at.caption)
     shown = app.at.session_state[state.COMPARISON]
+    assert shown.config.options.probability_correction == "none"  # the select box reached it
+    assert shown.results["class_weight"].corrected_proba is None
     expected = run_comparison(
         ds,
         CompareConfig(
@@ -292,6 +303,44 @@ def test_threshold_panel_opens_at_the_strategys_decision(open_app, deciding_comp
         assert explained[0].endswith(decision.difference)
     if name == "baseline":
         assert decision.start == 0.5 and decision.exact
+    # the tuned decision's spread over the folds and F1 a step either side (issue 16, item 4)
+    from core.analysis.stability import threshold_stability
+
+    stability = threshold_stability(comparison, name)
+    over = [t for t in texts if t.startswith("**Over the folds:**")]
+    if name == "baseline":
+        assert stability is None and over == []
+    else:
+        entry = stability.entry(cls)
+        assert len(over) == 1 and stability.line(cls) in over[0]
+        say = stability.number
+        assert f"ranged {say(entry.min, cls)} to {say(entry.max, cls)}" in over[0]
+        assert f"F1 at the cut {entry.at_value:.3f}, 0.05 lower {entry.below:.3f}" in over[0]
+        values = ", ".join(say(v, cls) for v in entry.fold_values)
+        assert f"Per fold: {values}." in over[0]
+        if name == "threshold_tuning":
+            assert entry.fold_values == tuple(t[0] for t in result.thresholds)
+
+
+def test_compare_page_shows_each_tuned_decisions_range(open_app, deciding_comparison):
+    from core.analysis.stability import threshold_stability
+
+    ds, comparison = deciding_comparison
+    view = open_app()
+    view.at.session_state[state.COMPARISON] = comparison
+    view.at.switch_page("pages/compare.py")
+    view.run()
+    shown = view.at.dataframe[0].value.set_index("strategy")["tuned"]
+    assert shown.isna()["baseline"]  # one cut at 0.5: nothing tuned
+    words = {"threshold_tuning": "cut", "cost_sensitive": "acted as cut"}
+    for name, word in words.items():
+        stability, cls = threshold_stability(comparison, name), comparison.classes[1]
+        e, say = stability.entry(cls), stability.number
+        digits = 3 if e.min < 0.1 else 2  # small cuts get a third decimal
+        assert say(e.mean, cls) == f"{e.mean:.{digits}f}"
+        spread = f"{say(e.min, cls)} to {say(e.max, cls)}"
+        assert shown[name].startswith(f"{word} {say(e.mean, cls)} ({spread})")
+        assert shown[name].endswith(", unstable") == e.unstable
 
 
 # --------------------------------------------------------------------------- issue 15: 2, 4

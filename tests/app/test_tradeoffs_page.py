@@ -10,6 +10,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from streamlit.testing.v1 import AppTest
 
+from core.analysis.costs import costs_table, decision_costs, reading_notes
 from core.analysis.deployment import deployment_estimate, evaluation_shares, holdout_shares
 from core.analysis.planes import plane
 from core.analysis.search import run_search
@@ -58,6 +59,22 @@ def _front_metrics(view) -> dict[str, str]:
     }
 
 
+def _assert_costs_shown(at: AppTest, comparison, positive: str) -> None:
+    """The Decision costs subsection shows core's cost curves, notes and table."""
+    costs = decision_costs(comparison, positive)
+    tables = [d.value for d in at.dataframe if "cost_own" in d.value.columns]
+    assert len(tables) == 1
+    pd.testing.assert_frame_equal(tables[0], costs_table(costs))
+    captions = [c.value for c in at.caption]
+    assert all(note in captions for note in reading_notes(costs))
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    curves = [s for s in specs if "Probability cost PC(+)" in s]
+    assert len(curves) == 1 and "Normalised expected cost" in curves[0]
+    rest = "the rest" if costs.negative_label == "the rest" else f"'{costs.negative_label}'"
+    assert f"Cost curves: '{positive}' against {rest}" in curves[0]
+    assert sum("Expected cost per row against the share" in s for s in specs) == 1
+
+
 def _deployment_metrics(estimate) -> dict[str, str]:
     titles = {"accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy"}
     titles |= {"macro_f1": "Macro F1", "weighted_f1": "Weighted F1"}
@@ -85,7 +102,10 @@ def test_page_shows_cores_numbers(comparisons, datasets, task):
     np.testing.assert_allclose(table["accuracy"], both.positive.pareto["accuracy"])
     np.testing.assert_allclose(table["f1"], both.positive.pareto["f1"])
     assert _widget(at, "selectbox", f"Positive {'label' if task == 'multilabel' else 'class'}")
-    assert len(at.get("plotly_chart")) == 3  # plane, two sides, deployment
+    # plane, two sides, cost curves, expected cost against the share in use, deployment
+    assert len(at.get("plotly_chart")) == 5
+    assert "Decision costs" in [s.value for s in at.subheader]
+    _assert_costs_shown(at, comparison, both.positive.positive_class)
     assert not at.warning  # evaluation shares: no prevalence warning
 
 
@@ -97,6 +117,7 @@ def test_changing_the_positive_class_redraws_the_plane(comparisons, datasets):
     expected = _front_metrics(plane(comparison, "no"))
     assert {k: _metrics(at)[k] for k in expected} == expected
     assert sides(comparison, "no").sentence in [i.value for i in at.info]
+    _assert_costs_shown(at, comparison, "no")
 
 
 def test_deployment_shares_reestimate_and_warn(comparisons, datasets):
@@ -170,6 +191,7 @@ def test_reruns_reuse_the_cached_views_and_search(comparisons, datasets, monkeyp
     monkeypatch.setattr(core.analysis.sides, "sides", recomputed)
     monkeypatch.setattr(ui.tradeoffs, "run_search", recomputed)  # the names the app calls
     monkeypatch.setattr(ui.tradeoffs, "sides", recomputed)
+    monkeypatch.setattr(ui.tradeoffs, "decision_costs", recomputed)
     _widget(at, "number_input", "Share of 'yes' in use").set_value(0.5)  # any rerun
     _run(at)
     assert [d.value for d in at.dataframe if "members" in d.value.columns]
