@@ -163,6 +163,7 @@ def cmd_diagnose(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from core.analysis.diagnosis import diagnose
     from core.evaluation.scored import comparison_from_predictions, decisions_dict
     from core.exports.outputs import atomic_write, metrics_long, predictions_long
+    from core.intake.dataset import classes_by_rarity
     from core.intake.predictions import load_predictions
     from core.modelling.options import StrategyOptions
     from core.report.document import build_report
@@ -188,7 +189,7 @@ def cmd_diagnose(args: argparse.Namespace, argv: Sequence[str]) -> int:
         # the class that matters is the rarest where the model is used, not on a test set
         # that may have been balanced by hand
         shares = deployment["shares"]
-        rarest = min(pset.classes, key=lambda c: (shares[c], pset.classes.index(c)))
+        rarest = classes_by_rarity([shares[c] for c in pset.classes], pset.classes)[0]
         config = dataclasses.replace(comparison.config, important_class=rarest)
         comparison = dataclasses.replace(comparison, config=config)
         print(f"Important class: '{rarest}', the rarest at the shares in use.")

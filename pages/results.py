@@ -100,6 +100,9 @@ if result.holdout is not None and result.holdout.status == "ok":
         views.per_class_table(result.holdout.per_class, noun)
 
 views.show_findings(strategy_findings(comparison, name))
+if result.warnings:
+    with st.expander(f"Notes and warnings on this strategy ({len(result.warnings)})"):
+        st.markdown("\n".join(f"- {md(w)}" for w in result.warnings))
 
 # ---------------------------------------------------------------- per class
 st.subheader(f"Per {noun}")

@@ -74,17 +74,18 @@ class Dataset:
         return classes_by_rarity([counts[c] for c in self.classes], self.classes)
 
 
-def classes_by_rarity(counts: Sequence[int], classes: Sequence[str]) -> list[str]:
+def classes_by_rarity(counts: Sequence[float], classes: Sequence[str]) -> list[str]:
     """``classes`` ordered rarest first by ``counts`` (aligned with ``classes``).
 
-    The one rule for "the rarest class": fewest rows first; on a tie the class that comes
-    earlier in ``classes`` comes first (so a balanced binary target's rarest is its first class).
+    The one rule for "the rarest class": fewest rows (or smallest share) first; on a tie the
+    class that comes earlier in ``classes`` comes first (so a balanced binary target's rarest
+    is its first class).
     """
     if len(counts) != len(classes):
         raise DataError(
             f"counts and classes must have the same length. Got {len(counts)} and {len(classes)}"
         )
-    order = sorted(range(len(classes)), key=lambda i: (int(counts[i]), i))
+    order = sorted(range(len(classes)), key=lambda i: (float(counts[i]), i))
     return [str(classes[i]) for i in order]
 
 

@@ -239,9 +239,11 @@ def calibration_figure(
     *,
     title: str | None = None,
     noun: str = "class",
+    before: Mapping[str, pd.DataFrame] | None = None,
 ) -> go.Figure:
     """Reliability diagram per class or label (``noun``): mean predicted probability vs
-    observed frequency."""
+    observed frequency. With ``before`` (the bins of the model's own probabilities, when
+    ``bins`` are those of corrected ones), each class also gets a dashed "before" line."""
     colors = class_colors(classes)
     fig = figure(
         title or f"Calibration: predicted probability vs observed frequency, per {noun}",
@@ -270,8 +272,22 @@ def calibration_figure(
             hovertemplate=f"{plotly_text(cls)}: predicted %{{x:.2f}}, observed %{{y:.2f}} "
             "(%{customdata:,} rows)<extra></extra>",
         )
-    fig.update_xaxes(range=[0, 1])
-    fig.update_yaxes(range=[0, 1.02])
+        old = (before or {}).get(cls)
+        if old is not None and not old.empty:
+            fig.add_scatter(
+                x=old["mean_predicted"],
+                y=old["fraction_positive"],
+                mode="lines+markers",
+                name=f"{plotly_text(cls)}, before correction",
+                line={"color": colors[cls], "dash": "dash", "width": 1},
+                marker={"symbol": "circle-open"},
+                customdata=old["count"],
+                hovertemplate=f"{plotly_text(cls)} before correction: predicted %{{x:.2f}}, "
+                "observed %{y:.2f} (%{customdata:,} rows)<extra></extra>",
+            )
+    # A little room around [0, 1]: a point on an edge (a bin observed at 0 or 1) stays whole.
+    fig.update_xaxes(range=[-0.02, 1.02])
+    fig.update_yaxes(range=[-0.02, 1.04])
     return fig
 
 

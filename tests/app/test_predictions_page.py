@@ -222,3 +222,26 @@ def test_predicted_labels_only_grey_the_threshold_views(app):
     assert np.array_equal(np.asarray(comparison.results["model"].confusion), expected)
     assert any("gives predicted labels only, no scores" in i.value for i in app.at.info)
     assert not app.at.exception
+
+
+def test_raw_scores_are_flagged_on_the_results_page(app):
+    """Logits are accepted for the ranking views and the Results page says that calibration
+    does not apply to them (the entry's note, shown in its notes)."""
+    rng = np.random.default_rng(0)
+    y = (rng.random(200) < 0.2).astype(int)
+    logit = 2.0 * y + rng.normal(0, 1.5, size=y.size) - 1.0
+    frame = pd.DataFrame({"y_true": y, "score_1": logit})
+    _to_predictions(app)
+    app.widget("file_uploader", "Upload predictions (CSV)").set_value(
+        ("logits.csv", frame.to_csv(index=False).encode(), "text/csv")
+    )
+    app.run()
+    _button(app, "Diagnose these predictions").click()
+    app.run()
+    comparison = app.at.session_state[state.COMPARISON]
+    name = next(iter(comparison.results))
+    assert any(w.startswith("Raw scores") for w in comparison.results[name].warnings)
+    app.at.switch_page("pages/results.py")
+    app.run()
+    assert any("Raw scores, not probabilities" in m.value for m in app.at.markdown)
+    assert not app.at.exception

@@ -57,3 +57,26 @@ def test_user_names_are_shown_as_text(comparisons):
         for trace in fig.data:
             assert HOSTILE not in (trace.name or "")
             assert HOSTILE not in (trace.hovertemplate or "")
+
+
+def test_coinciding_best_cut_lines_all_show(comparisons):
+    """A model and its tuned decision share their probabilities, so their solid lines are
+    one: the first is drawn wide, the one on it thin (both colours show); others keep 2.5."""
+    costs = decision_costs(comparisons["binary"])
+    first = costs.strategies[0]
+    other = next(
+        s
+        for s in costs.strategies[1:]
+        if not np.allclose(s.curve.envelope, first.curve.envelope)
+        and not np.allclose(s.expected.best, first.expected.best)
+    )
+    copy = replace(first, strategy=first.strategy + " + tuned")
+    view = replace(costs, strategies=(first, other, copy))
+    for fig in (cost_curve_figure(view), expected_cost_figure(view)):
+        width = {t.name: t.line.width for t in fig.data}
+        assert width[first.strategy] == 5.0 and width[copy.strategy] == 1.5
+        assert width[other.strategy] == 2.5
+    alone = replace(costs, strategies=(first, other))
+    for fig in (cost_curve_figure(alone), expected_cost_figure(alone)):
+        width = {t.name: t.line.width for t in fig.data}
+        assert width[first.strategy] == width[other.strategy] == 2.5
