@@ -25,17 +25,16 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import (
     accuracy_score,
-    average_precision_score,
     f1_score,
     hamming_loss,
     multilabel_confusion_matrix,
     precision_recall_fscore_support,
-    roc_auc_score,
 )
 
 from core.errors import DataError
 from core.metrics.curves import one_vs_rest
 from core.metrics.inputs import Preds, check_task, prepare, safe_div
+from core.metrics.ranking import average_precision, roc_auc
 from core.tasks import SINGLE_LABEL, TASK_KINDS
 
 PER_CLASS_COLUMNS = ("class", "precision", "recall", "f1", "support", "specificity")
@@ -245,10 +244,6 @@ def normalise_confusion(cm: np.ndarray, by: Literal["true", "pred"]) -> np.ndarr
 # ---------------------------------------------------------------- ranking scores per class
 
 
-def _ap(y_bin: np.ndarray, scores: np.ndarray) -> float:
-    return average_precision_score(y_bin, scores, pos_label=1)
-
-
 def _per_class(
     d: Preds, fn: Callable[[np.ndarray, np.ndarray], float], only: int | None = None
 ) -> np.ndarray:
@@ -262,7 +257,7 @@ def _per_class(
         if only is not None and j != only:
             continue
         n_pos = int(np.count_nonzero(y_bin))
-        if n_pos > 0 and (n_pos < y_bin.size or fn is _ap):
+        if n_pos > 0 and (n_pos < y_bin.size or fn is average_precision):
             out[j] = fn(y_bin, scores)
     return out
 
@@ -275,7 +270,7 @@ def average_precision_per_class(
     NaN for a class with no positive rows (AP is undefined there).
     """
     d = prepare(y_true, None, proba, classes, task)
-    return dict(zip(d.classes, _per_class(d, _ap).tolist(), strict=True))
+    return dict(zip(d.classes, _per_class(d, average_precision).tolist(), strict=True))
 
 
 def roc_auc_per_class(
@@ -283,7 +278,7 @@ def roc_auc_per_class(
 ) -> dict[str, float]:
     """One-vs-rest ROC AUC per class or label; NaN unless both outcomes occur."""
     d = prepare(y_true, None, proba, classes, task)
-    return dict(zip(d.classes, _per_class(d, roc_auc_score).tolist(), strict=True))
+    return dict(zip(d.classes, _per_class(d, roc_auc).tolist(), strict=True))
 
 
 # ---------------------------------------------------------------- summary metrics
@@ -321,8 +316,8 @@ _METRIC_FUNCS: dict[str, Callable[[Preds], float]] = {
     "samples_f1": _f1("samples"),
     "hamming_loss": lambda d: hamming_loss(d.y_true, d.y_pred),
     "subset_accuracy": lambda d: accuracy_score(d.y_true, d.y_pred),
-    "roc_auc": lambda d: _ranking_macro(d, roc_auc_score),
-    "average_precision": lambda d: _ranking_macro(d, _ap),
+    "roc_auc": lambda d: _ranking_macro(d, roc_auc),
+    "average_precision": lambda d: _ranking_macro(d, average_precision),
 }
 """Multi-label metrics (scikit-learn) and the ranking scores; single-label counts: above."""
 
