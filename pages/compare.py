@@ -170,26 +170,46 @@ corrected = bool((cal_table["correction"] != "").any())
 cal_cols = ["strategy", "brier", "reliability", "ece", "log_loss"]
 cal_cols += ["brier_corrected", "reliability_corrected", "correction"] if corrected else []
 cal_config = {"strategy": st.column_config.TextColumn("Strategy")}
+# Short headers (the full words in each header's help), so the table fits a 1400 px window.
+short = {"brier": "Brier", "reliability": "Reliability", "ece": "ECE", "log_loss": "Log loss"}
 for c in ("brier", "reliability", "ece", "log_loss"):
-    where = "" if c == "log_loss" else f" of '{important}'"
+    where = "" if c == "log_loss" else f" of '{md(important)}'"
     cal_config[c] = st.column_config.NumberColumn(
-        help_title(c) + where, format="%.4f", help=views.tip(c, noun)
+        short[c], format="%.4f", help=f"{help_title(c)}{where}. {views.tip(c, noun)}"
     )
     cal_config[f"{c}_corrected"] = st.column_config.NumberColumn(
-        f"{help_title(c)}{where} after correction", format="%.4f", help=views.tip(c, noun)
+        f"{short[c]}, corrected",
+        format="%.4f",
+        help=f"{help_title(c)}{where} after correction. {views.tip(c, noun)}",
     )
-cal_config["correction"] = st.column_config.TextColumn("Correction")
 st.dataframe(
-    cal_table[cal_cols], hide_index=True, width="stretch", column_config=cal_config, placeholder="–"
+    cal_table[cal_cols],
+    hide_index=True,
+    width="content",
+    column_config=cal_config,
+    # the correction's words are long: listed under the table, not squeezed into a cell
+    column_order=[c for c in cal_cols if c != "correction"],
+    placeholder="–",
 )
 st.caption(
     f"How honest each strategy's own probabilities are for '{md(important)}' (one {noun} "
     f"against the rest; log loss over all {'labels' if multilabel else 'classes'}), from the "
     f"pooled out-of-fold predictions. Bins: {binning_text()}. Resampling and class weights "
     "usually raise the reliability term (miscalibration) even when they raise recall"
-    + ("; 'after correction': the corrected probabilities, where a strategy has them" * corrected)
+    + (
+        "; 'corrected': the same for the corrected probabilities, where a strategy has them"
+        * corrected
+    )
     + "."
 )
+corrections: dict[str, list[str]] = {}  # the same words once, with every strategy they fit
+for strategy, words in zip(cal_table["strategy"], cal_table["correction"], strict=True):
+    if words:
+        corrections.setdefault(words, []).append(strategy)
+for words, strategies in corrections.items():
+    st.caption(
+        f"Correction of {', '.join(f'**{md(n)}**' for n in strategies)}: {md(words.rstrip('.'))}."
+    )
 
 # ---------------------------------------------------------------- plane
 st.subheader("Accuracy vs F1")

@@ -47,7 +47,7 @@ def _loaded() -> None:
 
 
 st.title("Data")
-st.caption("Load a CSV, pick the target, and see how imbalanced it is and why it will be hard.")
+subtitle = st.empty()  # the dataset way's subtitle; the predictions panel has its own
 way = st.radio(
     "Start from",
     list(WAYS),
@@ -62,6 +62,9 @@ way = st.radio(
 if way == state.MODE_PREDICTIONS:
     predictions_panel()
     st.stop()
+subtitle.caption(
+    "Load a CSV, pick the target, and see how imbalanced it is and why it will be hard."
+)
 
 # ---------------------------------------------------------------- source
 col_upload, col_sample = st.columns(2)

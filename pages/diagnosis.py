@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.analysis.diagnosis import CAUSE_IDS
+from core.analysis.diagnosis import CAUSE_IDS, CAUSE_TITLES
+from core.analysis.paired import N_BOOT, verdict_pairs
 from core.analysis.recommendation import P_BETTER, recommendation_of
 from core.analysis.verdict import probability_text
 from core.report.diagnosis import (
@@ -61,6 +62,30 @@ if chosen is not None and not predicted:
         f"P(better) **{probability_text(chosen.p_better, P_BETTER)}** · P(equivalent) "
         f"**{chosen.p_equivalent:.2f}** · P(worse) **{chosen.p_worse:.2f}**; mean difference "
         f"{chosen.mean_delta:+.3f}."
+    )
+pairs = verdict_pairs(comparison, rec) if predicted else ()
+if pairs:  # what the predictions-mode verdict read: the rows resampled, not folds
+    st.markdown(
+        f"'{md(rec.strategy)}' against each other entry on the same rows: paired bootstrap of "
+        f"the difference in F1 of '{md(important)}' over the rows ({N_BOOT} resamples, region "
+        f"of practical equivalence ±{rec.rope:g}), and McNemar's test on the rows each gets "
+        "right or wrong."
+    )
+    number = st.column_config.NumberColumn
+    st.dataframe(
+        pd.DataFrame([p.__dict__ for p in pairs]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "entry": st.column_config.TextColumn("Other entry"),
+            "difference": number(f"Difference ('{rec.strategy}' − other)", format="%+.3f"),
+            "low": number("95% interval: low", format="%+.3f"),
+            "high": number("95% interval: high", format="%+.3f"),
+            "p_better": number(f"P('{rec.strategy}' better)", format="%.4f"),
+            "p_equivalent": number("P(equivalent)", format="%.4f"),
+            "p_worse": number(f"P('{rec.strategy}' worse)", format="%.4f"),
+            "mcnemar_p": number("McNemar p", format="%.3g"),
+        },
     )
 if rec.alternatives:
     alternatives = ", ".join(md(a) for a in rec.alternatives)
@@ -144,6 +169,7 @@ st.multiselect(
     list(CAUSE_IDS),
     default=[m for m in muted if m in CAUSE_IDS],
     key=MUTE_WIDGET,
+    format_func=lambda cause_id: CAUSE_TITLES.get(cause_id, cause_id),
     on_change=_store_muted,
     help="Hide causes you have checked or that do not apply (they stay in results.json of "
     "the command line unless you pass --mute).",

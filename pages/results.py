@@ -136,6 +136,18 @@ else:
 # ---------------------------------------------------------------- threshold
 
 
+def _delta(now: float, base: float) -> dict[str, str]:
+    """A metric's change vs the decision as shown (three decimals, never "-0.000"), neutral
+    (grey, no arrow) when it reads 0.000: no coloured arrow for no change."""
+    shown = round(now - base, 3) + 0.0  # + 0.0: -0.0 reads +0.000
+    same = "off" if shown == 0 else None
+    return {
+        "delta": f"{shown:+.3f} vs the decision",
+        "delta_color": same or "normal",
+        "delta_arrow": same or "auto",
+    }
+
+
 @st.fragment
 def threshold_panel(comparison, name: str, det) -> None:
     """The decision and the slider over one cut, with what it gives: a fragment, so moving
@@ -176,15 +188,9 @@ def threshold_panel(comparison, name: str, det) -> None:
         col.metric(
             key.capitalize() if key != "f1" else "F1",
             f"{getattr(now, key):.3f}",
-            delta=f"{getattr(now, key) - getattr(base, key):+.3f} vs the decision",
-            delta_color="off" if abs(getattr(now, key) - getattr(base, key)) < 1e-12 else "normal",
+            **_delta(getattr(now, key), getattr(base, key)),
         )
-    m4.metric(
-        "Accuracy at threshold",
-        f"{now.accuracy:.3f}",
-        delta=f"{now.accuracy - base.accuracy:+.3f} vs the decision",
-        delta_color="off" if abs(now.accuracy - base.accuracy) < 1e-12 else "normal",
-    )
+    m4.metric("Accuracy at threshold", f"{now.accuracy:.3f}", **_delta(now.accuracy, base.accuracy))
     table = pd.DataFrame(
         [[now.tp, now.fn], [now.fp, now.tn]],
         index=[f"true {cls}", "true other"],
@@ -248,28 +254,30 @@ with tab_cal:
         cal_cols = ["class", "brier", "reliability", "resolution", "uncertainty"]
         cal_cols += ["within_bin", "ece"]
         cal_cols += ["brier_before", "reliability_before"] if before is not None else []
+        # Short headers, so the nine columns fit a 1400 px window; the full words are in
+        # each header's help.
         suffix = ", after correction" if before is not None else ""
+        short = {"brier": "Brier", "within_bin": "Within-bin", "ece": "ECE"}
+        cal_config = {
+            c: st.column_config.NumberColumn(
+                short.get(c, help_title(c).split(" (")[0]),
+                format="%.4f",
+                help=f"{help_title(c)}{suffix}. {views.tip(c, noun)}",
+            )
+            for c in cal_cols[1:7]
+        }
+        for c in ("brier", "reliability") if before is not None else ():
+            cal_config[f"{c}_before"] = st.column_config.NumberColumn(
+                f"{short.get(c, help_title(c).split(' (')[0])} before",
+                format="%.4f",
+                help=f"{help_title(c)} before correction: the model's own probabilities. "
+                + views.tip(c, noun),
+            )
         st.dataframe(
             cal.table()[cal_cols],
             hide_index=True,
             width="content",
-            column_config={
-                "class": noun.capitalize(),
-                **{
-                    c: st.column_config.NumberColumn(
-                        help_title(c) + suffix, format="%.4f", help=views.tip(c, noun)
-                    )
-                    for c in cal_cols[1:7]
-                },
-                "brier_before": st.column_config.NumberColumn(
-                    "Brier score before correction", format="%.4f", help=views.tip("brier", noun)
-                ),
-                "reliability_before": st.column_config.NumberColumn(
-                    "Reliability before correction",
-                    format="%.4f",
-                    help=views.tip("reliability", noun),
-                ),
-            },
+            column_config={"class": noun.capitalize(), **cal_config},
         )
         own = f" ({before.log_loss:.4f} before correction)" if before is not None else ""
         st.caption(
@@ -279,8 +287,9 @@ with tab_cal:
         )
         if before is not None:
             st.caption(
-                f"After correction: {md(cal.correction)}. The dashed lines and the 'before' columns "
-                "are the model's own probabilities, which its decisions and every other score use."
+                f"After correction: {md(cal.correction)}. The table's other columns score "
+                "the corrected probabilities; the dashed lines and the 'before' columns are "
+                "the model's own probabilities, which its decisions and every other score use."
             )
 
 st.subheader("Train vs validation (overfitting)")

@@ -9,13 +9,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.analysis.costs import costs_table, reading_notes
 from core.analysis.deployment import deployment_estimate, evaluation_shares, holdout_shares
 from core.analysis.planes import default_positive, positive_classes
 from core.analysis.search_view import search_view
 from core.errors import DataError
 from core.modelling.search_space import SEARCH_SPACES, search_space
-from core.plots.costs import cost_curve_figure, expected_cost_figure
 from core.plots.tradeoff import prevalence_figure, tradeoff_plane, tradeoff_sides
 from core.text import md
 from ui import state, views
@@ -29,6 +27,8 @@ from ui.tradeoffs import (
     last_search_front,
     ran_on,
     search_front,
+    share_in_use,
+    show_costs,
     widget_tag,
 )
 
@@ -242,29 +242,7 @@ with plane_slot:
 
 # ---------------------------------------------------------------- decision costs
 st.subheader("Decision costs")
-costs = cached_costs(comparison, positive)
-if costs is not None:
-    curves_note, expected_note = reading_notes(costs)
-    st.plotly_chart(cost_curve_figure(costs), width="stretch")
-    st.caption(md(curves_note))
-    st.plotly_chart(expected_cost_figure(costs), width="stretch")
-    st.caption(md(expected_note))
-    st.dataframe(
-        costs_table(costs),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "strategy": "Strategy",
-            "recall": st.column_config.NumberColumn(f"Recall of '{pos_name}'", **fmt3),
-            "false_positive_rate": st.column_config.NumberColumn("False positive rate", **fmt3),
-            "cost_own": st.column_config.NumberColumn(
-                "Cost per row, own decisions", format="%.4g", help="At the evaluation share."
-            ),
-            "cost_best": st.column_config.NumberColumn(
-                "Cost per row, cheapest cut", format="%.4g", help="At the evaluation share."
-            ),
-        },
-    )
+costs_slot = st.container()  # filled in once the shares in use below are read
 
 # ---------------------------------------------------------------- deployment prevalence
 st.subheader("Deployment prevalence")
@@ -308,6 +286,10 @@ if hold is not None:
         key=state.widget_key("hold-shares", tag),
     )
 entered = views.share_inputs(share_keys, multilabel)
+costs = cached_costs(comparison, positive)
+if costs is not None:
+    with costs_slot:
+        show_costs(costs, share_in_use(comparison, entered, costs))
 try:
     estimate = deployment_estimate(comparison, strategy, entered)
 except DataError as err:

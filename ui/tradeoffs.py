@@ -5,16 +5,19 @@ never calls it itself)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 import streamlit as st
 
-from core.analysis.costs import DecisionCosts, decision_costs
+from core.analysis.costs import DecisionCosts, costs_table, decision_costs, reading_notes
+from core.analysis.deployment import normalise_shares
 from core.analysis.search import run_search
 from core.analysis.search_types import SearchConfig, SearchResult
 from core.analysis.sides import Sides, sides
 from core.errors import DataError
 from core.evaluation.comparison import Comparison
 from core.intake.dataset import Dataset
+from core.plots.costs import cost_curve_figure, expected_cost_figure
 from core.text import md
 from ui import state
 from ui.cache import SessionCache, cache_key
@@ -41,6 +44,54 @@ def cached_costs(comparison: Comparison, positive: str) -> DecisionCosts | None:
     use), computed once per session and comparison; they share the planes' bounded cache."""
     key = cache_key(comparison.dataset, comparison.config, "costs", positive)
     return SIDES.get_or_compute(key, lambda: decision_costs(comparison, positive))
+
+
+def share_in_use(
+    comparison: Comparison, entered: Mapping[str, float], costs: DecisionCosts
+) -> float | None:
+    """The share in use of the costs' positive class from the shares ``entered`` (rescaled as
+    the deployment estimate does); None when they cannot be read, or when it is the
+    evaluation share at the precision shown (0.1%): nothing to mark then."""
+    try:
+        shares = normalise_shares(
+            entered, comparison.classes, multilabel=comparison.task == "multilabel"
+        )
+    except DataError:  # the Deployment prevalence section says why
+        return None
+    share = float(shares[list(comparison.classes).index(costs.positive_class)])
+    return None if abs(share - costs.evaluation_prevalence) < 5e-4 else share
+
+
+def show_costs(costs: DecisionCosts, in_use: float | None) -> None:
+    """The Decision costs section: the cost curves, the expected cost against the share in
+    use (with ``in_use`` marked, when given) and the cost per row of each strategy."""
+    curves_note, expected_note = reading_notes(costs)
+    st.plotly_chart(cost_curve_figure(costs), width="stretch")
+    st.caption(md(curves_note))
+    st.plotly_chart(expected_cost_figure(costs, in_use=in_use), width="stretch")
+    st.caption(md(expected_note))
+    if in_use is not None:
+        st.caption(
+            f"The second dotted line marks the share of '{md(costs.positive_class)}' in use, "
+            f"{in_use:.1%}: the shares under Deployment prevalence, below."
+        )
+    cost = {"format": "%.4f", "help": "At the evaluation share."}  # fixed decimals, as the report
+    st.dataframe(
+        costs_table(costs),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "strategy": "Strategy",
+            "recall": st.column_config.NumberColumn(
+                f"Recall of '{costs.positive_class}'", format="%.3f"
+            ),
+            "false_positive_rate": st.column_config.NumberColumn(
+                "False positive rate", format="%.3f"
+            ),
+            "cost_own": st.column_config.NumberColumn("Cost per row, own decisions", **cost),
+            "cost_best": st.column_config.NumberColumn("Cost per row, cheapest cut", **cost),
+        },
+    )
 
 
 def ran_on(ds: Dataset | None, comparison: Comparison) -> bool:

@@ -32,6 +32,9 @@ PROBABILITY_SLACK = 1e-9  # float noise tolerated outside [0, 1] (clipped), more
 COMPARE_COLUMNS = ("brier", "reliability", "ece", "log_loss")
 """The numbers of the important class in :func:`calibration_comparison` (own probabilities;
 ``*_corrected`` beside them for corrected strategies)."""
+UNRECORDED = "Corrected probabilities; how they were made was not recorded"
+"""``StrategyCalibration.correction`` of corrected probabilities without a ``correction``: a
+sentence without its full stop, like :func:`core.modelling.correction.correction_text`."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +53,7 @@ class StrategyCalibration:
     n_bins: int
     binning: str  # the binning in words, stated beside the numbers
     bins: dict[str, pd.DataFrame]
-    correction: str | None = None  # how the probabilities were corrected, in words
+    correction: str | None = None  # how they were corrected: sentences, no last full stop
     before: StrategyCalibration | None = None
 
     @property
@@ -111,7 +114,7 @@ def strategy_calibration(
     if result.corrected_proba is None:
         return own
     after = _calibration_of(comparison, name, result.corrected_proba, n_bins)
-    correction = result.correction or "corrected probabilities"
+    correction = result.correction or UNRECORDED
     return StrategyCalibration(
         name=name,
         per_class=after.per_class,

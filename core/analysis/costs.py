@@ -6,8 +6,8 @@ The positive class is one class against the rest (one label, multi-label): by de
 strategy that ran is read from its pooled out-of-fold probabilities (the envelope: every cut
 of P(positive)) and decisions (the line of what it actually decided); failed strategies are
 left out. The costs of a miss and of a false alarm come from the configuration's cost matrix
-(:class:`core.modelling.options.StrategyOptions`), else from the default the cost_sensitive
-strategy uses (:func:`core.metrics.decision_rules.default_cost_matrix`: missing a class costs
+(:class:`core.modelling.options.StrategyOptions`; worded as the default when it equals it),
+else from the default the cost_sensitive strategy uses (:func:`core.metrics.decision_rules.default_cost_matrix`: missing a class costs
 ``n_largest / n_class``), counted on the cross-validation rows; multi-label: that default on
 the label's own two sides. Maths in :mod:`core.metrics.cost_curves`.
 """
@@ -72,23 +72,54 @@ def _binary_problem(c: Comparison, j: int) -> tuple[np.ndarray, Any]:
     return (y == j).astype(np.int8), lambda pred: np.asarray(pred) == j
 
 
+def _is_default(given: np.ndarray, counts: list[np.ndarray]) -> bool:
+    """True when ``given`` is :func:`default_cost_matrix` of one of ``counts`` (the Strategies
+    page passes its cost editor's default, or the validated options' default, as given)."""
+    return any(
+        n.min() > 0 and np.allclose(given, default_cost_matrix(n), rtol=1e-9, atol=0)
+        for n in counts
+    )
+
+
 def miss_and_alarm_costs(c: Comparison, positive: str) -> tuple[float, float, str]:
-    """``(C_fn, C_fp, source)`` of ``positive`` against the rest (see the module text)."""
+    """``(C_fn, C_fp, source)`` of ``positive`` against the rest (see the module text);
+    ``source`` says in words where the costs come from."""
     j = list(c.classes).index(positive)
     y = np.asarray(c.y_true)
     if c.task == "multilabel":
         n_pos = int(y[:, j].sum())
         cost = default_cost_matrix([y.shape[0] - n_pos, n_pos])
         c_fn, c_fp = one_vs_rest_costs(cost, 1)
-        source = "the default: a miss costs the rows without the label / the rows with it"
+        source = (
+            "the default costs: an error costs the rows of the larger side ÷ the rows of its "
+            "own side, the sides being the rows with the label and those without it"
+        )
         return c_fn, c_fp, source
     counts = np.bincount(y, minlength=len(c.classes))
     given = getattr(c.config.options, "cost_matrix", None)
+    averaged = (
+        ", a false alarm averaged over the other classes, weighted by their rows"
+        if len(c.classes) > 2
+        else ""
+    )
+    uses = ", as cost_sensitive uses them" if c.config.mode != "predictions" else ""
+    default = (
+        f"the default costs{uses}: an error on a true class costs the largest class's rows ÷ "
+        f"that class's rows{averaged}"
+    )
     if given is not None:
-        cost, source = check_cost_matrix(given, n_classes=len(c.classes)), "the cost matrix given"
+        cost = check_cost_matrix(given, n_classes=len(c.classes))
+        analysed = [c.dataset.class_counts.get(cls, 0) for cls in c.classes]
+        if _is_default(cost, [np.asarray(analysed, dtype=float), counts.astype(float)]):
+            source = default
+        else:
+            source = "from the cost matrix you gave" + (
+                ", each averaged over the other classes, weighted by their rows"
+                if len(c.classes) > 2
+                else ""
+            )
     else:
-        cost = default_cost_matrix(np.maximum(counts, 1))
-        source = "the default of cost_sensitive: an error on a class costs n_largest / n_class"
+        cost, source = default_cost_matrix(np.maximum(counts, 1)), default
     c_fn, c_fp = one_vs_rest_costs(cost, j, class_weights=counts)
     return c_fn, c_fp, source
 
@@ -249,7 +280,7 @@ def reading_notes(costs: DecisionCosts) -> tuple[str, str]:
         "probabilities, such as a cut per fold or a choice among several classes, can dip "
         f"below the envelope). The grey tent is the trivial classifiers (always {rest}: "
         f"cost PC; always '{pos}': 1 − PC): a strategy helps only where it is below the tent. "
-        f"With your costs ({cost_words}) at the evaluation share "
+        f"With these costs ({cost_words}) at the evaluation share "
         f"({costs.evaluation_prevalence:.1%}), PC is {costs.evaluation_pc:.2f}: the dotted line."
     )
     expected = (

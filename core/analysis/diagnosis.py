@@ -51,6 +51,19 @@ CAUSE_IDS = (
     "model_family",
     "leakage_suspect",
 )
+CAUSE_TITLES = {
+    "threshold": "The decision threshold is in the wrong place",
+    "operating_point_only": "Resampling changed the decision, not the ranking",
+    "overlap": "The class overlaps other classes",
+    "scarcity": "Too few rows of the class",
+    "overfitting": "Strategies overfit the class",
+    "no_skill": "The features carry no signal for the class",
+    "evaluation": "The evaluation may not reflect real use",
+    "model_family": "The model family is the limit",
+    "leakage_suspect": "A single feature gives the class away",
+}
+"""Each cause's title, as its rule in :mod:`core.analysis.causes` words it (for a list of
+causes not judged here, e.g. the muted ones)."""
 VERDICTS = ("yes", "no", "unclear")
 SEVERITIES = ("high", "medium", "low")
 DEFAULT_ROPE = 0.01  # used when the comparison's config has no ``rope``
@@ -119,6 +132,17 @@ HOW_TO_READ = {
     ),
 }
 """Each cause's verdict rule, in words (the limits are those of :mod:`core.analysis.causes`)."""
+
+HOW_TO_READ_PREDICTIONS = {
+    "threshold": (
+        f"Yes when the model's cross-fitted entry (its decisions tuned on the other parts of "
+        f"the file and applied to each part) gains more than {THRESHOLD_GAIN} F1 for the class "
+        "over the model's own decisions (without such an entry: the best cut of the model's "
+        "threshold curve on these rows, which is optimistic), and the model ranks the class "
+        'above chance (not "no_skill" by its rule).'
+    ),
+}
+"""Predictions mode: the rules that read differently when nothing was refitted."""
 
 
 @dataclass(frozen=True)
@@ -215,8 +239,8 @@ def _summary(facts: Facts, causes: tuple[Cause, ...]) -> str:
     """A paragraph: the class and its scores now, the causes found, the first thing to do."""
     head = _standing(facts)
     found = [c for c in causes if c.verdict == "yes"]
-    unclear = [c.id for c in causes if c.verdict == "unclear"]
-    tail = f" Not judged for lack of input: {', '.join(unclear)}." if unclear else ""
+    unclear = [c.title.lower() for c in causes if c.verdict == "unclear"]
+    tail = f" Not judged for lack of input: {'; '.join(unclear)}." if unclear else ""
     if not found:
         return (
             f"{head} None of the checked causes stands out on these numbers; the strategies "
@@ -224,6 +248,20 @@ def _summary(facts: Facts, causes: tuple[Cause, ...]) -> str:
         )
     titles = "; ".join(f"{c.title.lower()} ({c.severity})" for c in found)
     return f"{head} Likely causes, most severe first: {titles}. First: {found[0].suggestion}{tail}"
+
+
+def _renamed(value: Any, words: dict[str, str]) -> Any:
+    """Predictions mode: a piece of evidence with the names of :func:`fit_view` put back (text
+    reworded, a list of entry names renamed)."""
+    if isinstance(value, str):
+        return reworded(value, words)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        names = {
+            BASELINE: words.get("the baseline"),
+            "threshold_tuning": words.get("threshold_tuning"),
+        }
+        return [names.get(v) or v for v in value]
+    return value
 
 
 def diagnose(
@@ -281,7 +319,12 @@ def diagnose(
         causes = tuple(
             replace(c, evidence={"missing": NO_FEATURES}, suggestion=f"Not judged: {NO_FEATURES}.")
             if needs_features(c.evidence)
-            else replace(c, suggestion=reworded(c.suggestion, words))
+            else replace(
+                c,
+                evidence={k: _renamed(v, words) for k, v in c.evidence.items()},
+                suggestion=reworded(c.suggestion, words),
+                how_to_read=HOW_TO_READ_PREDICTIONS.get(c.id, c.how_to_read),
+            )
             for c in causes
         )
     summary = _summary(facts, causes)

@@ -59,8 +59,9 @@ HOW_TO_READ = {
         f"{CALIBRATION_RATIO:g} times the baseline's and {CALIBRATION_RISE:g} or more above it."
     ),
     "threshold_unstable": (
-        "A tuned decision is tuned again in every fold. Flagged when the value the folds chose "
-        f"spans {UNSTABLE_RANGE['cut']:g} or more on the probability scale (a cut; "
+        "A tuned decision is tuned again in every fold (for a predictions file: every part). "
+        "Flagged when the values chosen "
+        f"span {UNSTABLE_RANGE['cut']:g} or more on the probability scale (a cut; "
         f"{UNSTABLE_RANGE['offset']:g} in log-probability units for a class offset): the "
         "mean cut then rests on few rows, and a cut set on all the data may land anywhere in "
         "that range."
@@ -122,7 +123,8 @@ def _poor_recall(comparison: Comparison, name: str, recalls: dict[str, float]) -
         f"(median {median:.0%}; lowest {lowest}{more}).{tail} No single {noun} is left behind: "
         f"the model finds little of {'most' if well else 'any'} of them.",
         suggestion="Fix the signal before the imbalance: check that the features carry "
-        "information about the target (Diagnosis: causes no_skill and leakage_suspect), then "
+        "information about the target (Diagnosis: the causes 'The features carry no signal for "
+        "the class' and 'A single feature gives the class away'), then "
         "try a more flexible model and tuned decision thresholds"
         + (" (one per label)" if multilabel else "")
         + " before comparing resampling strategies.",
@@ -226,7 +228,7 @@ def precision_collapse(comparison: Comparison, name: str) -> list[Finding]:
                     "precision_collapse",
                     severity="warning",
                     title=f"{name} bought recall of '{cls}' with its precision",
-                    message=f"Recall of '{cls}' rose by {100 * d_recall:+.0f} percentage points (to "
+                    message=f"Recall of '{cls}' rose by {100 * d_recall:.0f} percentage points (to "
                     f"{mine.at[cls, 'recall']:.0%}) but its precision fell from {p_old:.0%} to "
                     f"{p_new:.0%}: most rows now flagged '{cls}' are not.",
                     suggestion="Tune the decision threshold instead (Results, threshold slider), "
@@ -268,15 +270,15 @@ def calibration_broken(comparison: Comparison, name: str) -> list[Finding]:
     after = ""
     if cal.before is not None:
         evidence["reliability_corrected"] = float(cal.of(cls)["reliability"])
-        after = f" Its corrected probabilities: {evidence['reliability_corrected']:.3f}."
+        after = f" After the correction its reliability is {evidence['reliability_corrected']:.4f}."
     return [
         _finding(
             "calibration_broken",
             severity="warning",
             title=f"{name} bought recall of '{cls}' by breaking its probabilities",
-            message=f"Recall of '{cls}' rose by {100 * d_recall:+.0f} percentage points but the "
-            f"reliability term of its predicted probabilities grew from {rel0:.3f} "
-            f"(baseline) to {rel:.3f}: its probabilities no longer say how often '{cls}' "
+            message=f"Recall of '{cls}' rose by {100 * d_recall:.0f} percentage points but the "
+            f"reliability term of its predicted probabilities grew from {rel0:.4f} "
+            f"(baseline) to {rel:.4f}: its probabilities no longer say how often '{cls}' "
             f"occurs.{after}",
             suggestion="Do not read these probabilities as chances, nor set a business "
             "threshold, a prevalence or an expected cost on them: use the corrected "
@@ -297,16 +299,22 @@ def threshold_unstable(comparison: Comparison, name: str) -> list[Finding]:
     parts = [stability.moved(e.class_name) for e in moved[:3]]
     more = f" And {len(moved) - 3} more." if len(moved) > 3 else ""
     n = len(moved[0].fold_values)
+    repeats = ", or repeated cross-validation (Strategies, repeats) to see how far it moves"
     return [
         _finding(
             "threshold_unstable",
             severity="warning",
-            title=f"{name}'s tuned decision moves between folds",
-            message=f"Across the {n} folds, " + "; ".join(parts) + "." + more,
+            title=f"{name}'s tuned decision moves between {stability.folds}",
+            message=f"Across the {n} {stability.folds}, "
+            + "; ".join(parts)
+            + "."
+            + stability.step_note()
+            + more,
             suggestion="Read the decision as the range, not its mean. To make it steadier: more "
-            "rows of the class, or repeated cross-validation (Strategies, repeats) to see how "
-            "far it moves; a smoother objective than F1 on few positives (balanced accuracy, "
-            "F-beta); or one cut chosen on the pooled inner predictions and kept fixed.",
+            "rows of the class"
+            + (repeats if comparison.config.mode != "predictions" else "")
+            + "; a smoother objective than F1 on few positives (balanced accuracy, F-beta); or "
+            "one cut chosen on the pooled inner predictions and kept fixed.",
             evidence={
                 "strategy": name,
                 "quantity": stability.quantity,

@@ -12,7 +12,7 @@ two entries; :func:`core.metrics.significance.mcnemar_test`) says whether their 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -31,7 +31,8 @@ TEST_NAME = "paired bootstrap of the difference over the rows"
 class PairedBootstrap(NamedTuple):
     """Shares of bootstrap draws where ``sign * (a - b)`` is above ``rope``, inside
     ``[-rope, rope]`` and below ``-rope``; ``mean`` the difference on the rows as given,
-    ``scale`` the standard deviation of the drawn differences."""
+    ``scale`` the standard deviation of the drawn differences, ``low`` / ``high`` their
+    2.5% and 97.5% percentiles (the 95% percentile interval)."""
 
     p_better: float
     p_equivalent: float
@@ -39,6 +40,8 @@ class PairedBootstrap(NamedTuple):
     mean: float
     scale: float
     n_boot: int
+    low: float = float("nan")
+    high: float = float("nan")
 
 
 def _class_hits(comparison: Comparison, result: StrategyResult, cls: str) -> np.ndarray:
@@ -100,15 +103,61 @@ def paired_bootstrap(
         nan = float("nan")
         return PairedBootstrap(nan, nan, nan, observed, nan, 0)
     better, worse = float(np.mean(draws > rope)), float(np.mean(draws < -rope))
-    return PairedBootstrap(
-        better, 1.0 - better - worse, worse, observed, float(draws.std(ddof=1)), int(draws.size)
-    )
+    low, high = (float(q) for q in np.percentile(draws, [2.5, 97.5]))
+    return PairedBootstrap(better, 1.0 - better - worse, worse, observed,
+                           float(draws.std(ddof=1)), int(draws.size), low, high)  # fmt: skip
 
 
 def mcnemar_p(comparison: Comparison, a: StrategyResult, b: StrategyResult) -> float:
     """McNemar's p of ``a`` against ``b`` on the same rows (rows right or wrong; multi-label:
     a row is right when every label is)."""
     return float(significance.mcnemar_test(comparison.y_true, a.oof_pred, b.oof_pred).p_value)
+
+
+@dataclass(frozen=True)
+class PairedRow:
+    """The chosen entry against one other entry on the same rows, as the verdict read it:
+    ``difference`` is chosen minus other on the rows as given, ``low`` / ``high`` the 95%
+    percentile interval of the bootstrap draws, ``p_better`` / ``p_equivalent`` / ``p_worse``
+    the shares of draws where the chosen entry is better beyond, within and worse beyond the
+    ROPE, ``mcnemar_p`` McNemar's p on the rows right or wrong."""
+
+    entry: str
+    difference: float
+    low: float
+    high: float
+    p_better: float
+    p_equivalent: float
+    p_worse: float
+    mcnemar_p: float
+
+
+def paired_rows(
+    comparison: Comparison, chosen: str, cls: str | None, metric: str, *, rope: float, sign: float
+) -> tuple[PairedRow, ...]:
+    """Predictions mode: ``chosen`` against every other successful entry, with the draws
+    the verdict used (each other entry minus ``chosen``, seeded by the config's seed)."""
+    best, seed = comparison.results[chosen], int(comparison.config.seed)
+    rows = []
+    for name, other in comparison.results.items():
+        if name == chosen or not other.ok:
+            continue
+        found = paired_bootstrap(comparison, other, best, cls, metric, rope=rope, sign=sign,
+                                 seed=seed)  # fmt: skip
+        rows.append(PairedRow(name, -found.mean, -found.high, -found.low, found.p_worse,
+                              found.p_equivalent, found.p_better,
+                              mcnemar_p(comparison, best, other)))  # fmt: skip
+    return tuple(rows)
+
+
+def verdict_pairs(comparison: Comparison, rec: Any) -> tuple[PairedRow, ...]:
+    """Predictions mode: :func:`paired_rows` of the recommendation ``rec`` (its strategy,
+    class, metric and ROPE); empty when nothing was chosen."""
+    if rec.strategy is None or rec.strategy not in comparison.results:
+        return ()
+    sign = -1.0 if metrics.is_loss(rec.metric) else 1.0
+    return paired_rows(comparison, rec.strategy, rec.class_name, rec.metric, rope=rec.rope,
+                       sign=sign)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the diagnosis
@@ -138,12 +187,15 @@ def fit_view(comparison: Comparison, cls: str) -> tuple[Comparison, dict[str, st
         return replace(comparison, results={}), {}
     results = {BASELINE: replace(comparison.results[model], name=BASELINE)}
     tuned = tuned_name(model, comparison.task)
-    words = {"the baseline": repr(model), "The baseline": repr(model),
+    words = {"the baseline's threshold curve": f"the threshold curve of {model!r}",
+             "the baseline": repr(model), "The baseline": repr(model),
              "(cross-validated)": "(on these rows)", "a cut chosen on inner folds":
              "a cut chosen on the other parts (cross-fitted)",
              "cut chosen on inner folds": "cut chosen on the other parts (cross-fitted)"}  # fmt: skip
     if tuned in comparison.results and comparison.results[tuned].ok:
         results["threshold_tuning"] = replace(comparison.results[tuned], name="threshold_tuning")
+        source = f"{tuned!r}: its decisions tuned on the other parts of the file (cross-fitted)"
+        words = {"threshold_tuning (cut chosen on inner folds)": source, **words}
         words["threshold_tuning"] = repr(tuned)
     return replace(comparison, results=results), words
 

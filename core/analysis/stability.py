@@ -41,6 +41,7 @@ QUANTITIES: dict[str, str] = {
 #: scale; 0.25 in log-probability units for offsets (about the same move for a class whose
 #: probability is near 0.3, where 0.05 / (0.3 * 0.7) = 0.24).
 STEP: dict[str, float] = {"cut": 0.05, "offset": 0.25, "acted_as_cut": 0.05}
+NEAR_P = 0.3  # the probability at which the offset step is stated on the probability scale
 #: A tuned value is unstable when its range over the folds is at least this: 0.2 on the
 #: probability scale (the cut moves e.g. from 0.3 to 0.5), 1.0 in log-probability units for
 #: offsets (the class's odds multiplied by factors e = 2.7 apart).
@@ -91,6 +92,7 @@ class ThresholdStability:
     step: float
     unstable_range: float
     per_class: tuple[TunedSpread, ...]
+    part: str = "fold"  # one part of the cross-validation in words: "fold", or "part"
 
     @property
     def objective_title(self) -> str:
@@ -123,51 +125,82 @@ class ThresholdStability:
             return f"the cut the expected-cost rule acted as on the probability of '{cls}'"
         return f"the cut on the probability of '{cls}'"
 
-    def line(self, cls: str) -> str | None:
-        """One sentence for ``cls``: the range over the folds and the objective around the
-        value, e.g. ``Across the 5 folds the cut ranged 0.23 to 0.40 (sd 0.07); F1 at the cut
-        0.612, 0.05 lower 0.598, 0.05 higher 0.601.``; None when ``cls`` has no entry."""
-        e = self.entry(cls)
-        if e is None:
-            return None
+    @property
+    def folds(self) -> str:
+        """The cross-validation parts in words: ``folds``, or ``parts`` (the cross-fitting
+        parts of a predictions file)."""
+        return f"{self.part}s"
+
+    def step_note(self) -> str:
+        """What the step means for offsets (a sentence with a leading space), else ""."""
+        if self.quantity != "offset":
+            return ""
+        moves = self.step * NEAR_P * (1 - NEAR_P)  # d p / d log p-offset ~ p (1 - p)
+        return (
+            f" Offsets are added to the log-probability; ±{self.step:g} moves a class near "
+            f"probability {NEAR_P:g} by about ±{moves:.2f}."
+        )
+
+    def _range(self, e: TunedSpread, cls: str) -> str:
         word = "cut" if self.quantity != "offset" else "offset"
-        n = len(e.fold_values)
         sd = "" if math.isnan(e.sd) else f" (sd {self.number(e.sd, cls).lstrip('+')})"
         missing = ""
         if e.n_missing:
             why = "not one cut" if self.quantity == "acted_as_cut" else "never predicted"
             missing = f", {why} in {e.n_missing} of them"
-        t = self.objective_title
         return (
-            f"Across the {n} folds the {word} ranged {self.number(e.min, cls)} to "
-            f"{self.number(e.max, cls)}{sd}{missing}; {t} at the {word} {e.at_value:.3f}, "
-            f"{self.step:g} lower {e.below:.3f}, {self.step:g} higher {e.above:.3f}."
+            f"Across the {len(e.fold_values)} {self.folds} the {word} ranged "
+            f"{self.number(e.min, cls)} to {self.number(e.max, cls)}{sd}{missing}."
         )
+
+    def _around(self, e: TunedSpread, word: str, it: str, sep: str = ";") -> str:
+        step = f"{self.step:g}"
+        return (
+            f"{self.objective_title} {e.at_value:.3f} at {word}{sep} {e.below:.3f} with {it} "
+            f"{step} lower, {e.above:.3f} with it {step} higher"
+        )
+
+    def line(self, cls: str) -> str | None:
+        """The range over the folds and the objective around the value, e.g. ``Across the 5
+        folds the cut ranged 0.23 to 0.40 (sd 0.07). F1 0.612 at the cut; 0.598 with the cut
+        0.05 lower, 0.601 with it 0.05 higher.`` (offsets: with :meth:`step_note`); None when
+        ``cls`` has no entry."""
+        e = self.entry(cls)
+        if e is None:
+            return None
+        word = "the cut" if self.quantity != "offset" else "the offset"
+        return f"{self._range(e, cls)} {self._around(e, word, word)}.{self.step_note()}"
 
     def moved(self, cls: str) -> str:
         """How far ``cls``'s value moved, for the finding (``the cut on the probability of
-        'yes' moved from 0.10 to 0.60 (per fold: …); F1 at it 0.500, 0.05 lower …``)."""
+        'yes' moved from 0.10 to 0.60 (per fold: …); F1 0.500 at its value, 0.480 with it
+        0.05 lower, …``)."""
         e, say = self.entry(cls), self.number
         return (
             f"{self.what(cls)} moved from {say(e.min, cls)} to {say(e.max, cls)} "
-            f"({self.fold_text(cls)}); {self.objective_title} at it {e.at_value:.3f}, "
-            f"{self.step:g} lower {e.below:.3f}, {self.step:g} higher {e.above:.3f}"
+            f"({self.fold_text(cls)}); {self._around(e, 'its value', 'it', ',')}"
         )
 
     def fold_text(self, cls: str) -> str | None:
-        """The per-fold values of ``cls`` (``per fold: 0.23, 0.31, …``), or None."""
+        """The per-fold values of ``cls`` (``per fold: 0.23, 0.31, …``; ``per part`` in
+        predictions mode), or None."""
         e = self.entry(cls)
         if e is None:
             return None
         none = "not one cut" if self.quantity == "acted_as_cut" else "never"
-        return "per fold: " + ", ".join(
+        return f"per {self.part}: " + ", ".join(
             none if math.isnan(v) else self.number(v, cls) for v in e.fold_values
         )
 
     def sentence(self, cls: str) -> str | None:
-        """:meth:`line` then :meth:`fold_text`, as the Results page and the report say it."""
-        line = self.line(cls)
-        return None if line is None else f"{line} {self.fold_text(cls).capitalize()}."
+        """The range, the per-fold values, then the objective around the value (and what an
+        offset step means), as the Results page and the report say it."""
+        e = self.entry(cls)
+        if e is None:
+            return None
+        word = "the cut" if self.quantity != "offset" else "the offset"
+        per = self.fold_text(cls).capitalize()
+        return f"{self._range(e, cls)} {per}. {self._around(e, word, word)}.{self.step_note()}"
 
     def to_dict(self) -> dict[str, Any]:
         """The results.json ``threshold_stability`` block (docs/CONTRACTS.md)."""
@@ -312,6 +345,7 @@ def threshold_stability(comparison: Comparison, name: str) -> ThresholdStability
         step=step,
         unstable_range=limit,
         per_class=tuple(entries),
+        part="part" if comparison.config.mode == "predictions" else "fold",
     )
 
 

@@ -26,7 +26,7 @@ from core.evaluation.comparison import CompareConfig, Comparison
 from core.evaluation.crossval import StrategyResult, assemble
 from core.evaluation.fold import FoldResult, scores_of
 from core.evaluation.splits import Fold, make_folds
-from core.evaluation.summary import DatasetSummary
+from core.evaluation.summary import dataset_summary
 from core.intake.dataset import Dataset
 from core.intake.predictions import ModelScores, PredictionsSet
 from core.metrics import decision_rules as rules
@@ -242,19 +242,7 @@ def comparison_from_predictions(
         rope=rope,
         mode=MODE,
     )
-    summary = DatasetSummary(
-        name=pset.name,
-        content_hash=pset.content_hash,
-        task=pset.task,
-        target=tuple(pset.target),
-        classes=tuple(pset.classes),
-        class_counts=pset.class_counts,
-        n_rows=pset.n_rows,
-        n_cv_rows=pset.n_rows,
-        n_holdout_rows=0,
-        n_dropped_missing_target=pset.n_dropped_missing_target,
-        label_sep=pset.label_sep,
-    )
+    summary = dataset_summary(dataset_of(pset), n_holdout=0)
     return Comparison(
         dataset=summary,
         config=config,

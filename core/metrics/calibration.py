@@ -40,11 +40,20 @@ TABLE_COLUMNS = ("class", *CALIBRATION_COLUMNS, "binned_brier", "within_bin")
 
 
 def binning_text(n_bins: int = N_BINS) -> str:
-    """The binning in words, as stated beside every number computed on it."""
-    return (
-        f"{n_bins} equal-width bins on [0, 1] (ece_bins={n_bins}), each closed on the right "
-        "(a probability on an inner edge counts in the lower bin), the first also holding 0"
-    )
+    """The binning in words, as stated beside every number computed on it: e.g. "10
+    equal-width bins of the predicted probability (0–0.1, …, 0.9–1; a value on an inner
+    edge goes to the lower bin)"."""
+    width = 1.0 / n_bins
+    first, last = f"0–{width:.3g}", f"{1 - width:.3g}–1"
+    if n_bins == 1:
+        edges = "0–1"
+    elif n_bins == 2:
+        edges = f"{first}, {last}"
+    else:
+        edges = f"{first}, …, {last}"
+    inner = "; a value on an inner edge goes to the lower bin" if n_bins > 1 else ""
+    noun = "bin" if n_bins == 1 else "equal-width bins"
+    return f"{n_bins} {noun} of the predicted probability ({edges}{inner})"
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from core.modelling.learners import OneClassBoostClassifier
 from core.modelling.multilabel import BinaryRelevance
 from core.modelling.wrappers import CostSensitiveClassifier, ThresholdTunedClassifier
 
-PRIOR_REFERENCE = "Elkan 2001; Dal Pozzolo et al. 2015"
+PRIOR_REFERENCE = "Elkan (2001), Dal Pozzolo et al. (2015)"
 _BALANCED_BAGS = (BalancedRandomForestClassifier, EasyEnsembleClassifier,
                   BalancedBaggingClassifier, RUSBoostClassifier)  # fmt: skip
 _SAME = 1e-9  # shares closer than this are no shift
@@ -345,7 +345,7 @@ def correct_fit(
 
 
 def _percents(shares: np.ndarray) -> str:
-    return "/".join(f"{100 * float(s):.3g}" for s in shares)
+    return " / ".join(f"{100 * float(s):.3g} %" for s in shares)
 
 
 def _equal(shares: np.ndarray) -> bool:
@@ -353,44 +353,44 @@ def _equal(shares: np.ndarray) -> bool:
 
 
 def _shift_words(shift: PriorShift, data: np.ndarray, trained: np.ndarray, of: str) -> str:
-    """'the model trained at ... (cause), the data's are ...' for one kind of shift."""
+    """'the model was trained at ... (cause); the data has ...' for one kind of shift."""
     each = f"{100 * float(trained[0]):.3g} %"
     if shift.multilabel:
         at = f"{each} positives for each label"
         if not _equal(trained):
-            at = f"{_percents(trained)} % positives"
+            at = f"{_percents(trained)} positives"
         return (
-            f"the models trained at {at} ({shift.cause}), the data's are "
-            f"{_percents(data)} % positives of {of}"
+            f"the models were trained at {at} ({shift.cause}); the data has "
+            f"{_percents(data)} positives of {of}"
         )
     if shift.one_vs_rest:
-        at = each if _equal(trained) else f"{_percents(trained)} % (in turn)"
+        at = each if _equal(trained) else f"{_percents(trained)} (in turn)"
         return (
-            f"each one-vs-rest model trained at {at} of its own class ({shift.cause}), "
-            f"then rows renormalised; the data's shares are {_percents(data)} % of {of}"
+            f"each one-vs-rest model was trained at {at} of its own class ({shift.cause}), "
+            f"then the rows renormalised; the data has {_percents(data)} of {of}"
         )
-    at = f"equal shares of {of} ({each} each; {shift.cause})"
-    if not _equal(trained):
-        at = f"{_percents(trained)} % shares of {of} ({shift.cause})"
-    return f"the model trained at {at}, the data's are {_percents(data)} %"
+    at = f"equal shares of {of} ({each} each; " if _equal(trained) and len(trained) > 2 else ""
+    at = at or f"{_percents(trained)} of {of} ("
+    return f"the model was trained at {at}{shift.cause}); the data has {_percents(data)}"
 
 
 def correction_text(corrections: Sequence[Correction], names: Sequence[str]) -> str:
-    """What was done, in words, with the shares averaged over ``corrections`` (the folds):
-    e.g. "prior shift undone: the model trained at equal shares of no/yes (50 % each;
-    resampling), the data's are 95/5 % (Elkan 2001; Dal Pozzolo et al. 2015)"."""
+    """What was done, shares averaged over ``corrections`` (the folds), without the last full
+    stop: "Prior shift undone: the model was trained at 50 % / 50 % of 'no' / 'yes'
+    (resampling); the data has 95 % / 5 %. Method: Elkan (2001), Dal Pozzolo et al. (2015)"."""
     first = corrections[0].shift
     data = np.mean([c.shift.data for c in corrections], axis=0)
     trained = np.mean([c.shift.trained for c in corrections], axis=0)
-    shares = _shift_words(first, data, trained, "/".join(map(str, names)))
+    shares = _shift_words(first, data, trained, " / ".join(f"'{n}'" for n in names))
     methods = [c.method for c in corrections]
     calibrated = [c for c in corrections if c.method != "prior"]
     if not calibrated:
-        return f"prior shift undone: {shares} ({PRIOR_REFERENCE})"
-    text = (f"calibrated ({calibrated[0].method}) on {calibrated[0].inner_cv} inner folds of "
-            f"each training part (CalibratedClassifierCV, ensemble=False); {shares}")  # fmt: skip
+        return f"Prior shift undone: {shares}. Method: {PRIOR_REFERENCE}"
+    text = (f"Calibrated ({calibrated[0].method}, scikit-learn's CalibratedClassifierCV) on the "
+            f"out-of-fold predictions of {calibrated[0].inner_cv} inner folds of each training "
+            f"part; {shares}")  # fmt: skip
     fallback = [c for c in corrections if c.method == "prior"]
     if fallback:
-        text += (f"; in {len(fallback)} of {len(methods)} folds the prior shift was undone "
-                 f"instead ({PRIOR_REFERENCE}): {fallback[0].note}")  # fmt: skip
+        text += (f". In {len(fallback)} of {len(methods)} folds the prior shift was undone "
+                 f"instead ({fallback[0].note.rstrip('.')}); method: {PRIOR_REFERENCE}")  # fmt: skip
     return text

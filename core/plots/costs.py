@@ -24,12 +24,26 @@ MARGIN = {"l": 60, "r": 20, "t": 60, "b": 120}  # room for the legend under the 
 HEIGHT = 520
 COST_RANGE = [0.0, 0.6]  # the envelope never exceeds 0.5; a worse own-decision line leaves it
 MARK_COLOR = "#222222"
+LABEL_ROW = 22  # pixels between the rows of the vertical lines' labels
 
 
 def _mark_label() -> dict[str, Any]:
     """The vertical line's label: on a white box, so the lines it crosses don't strike it
     out (a new dict per call: plotly writes the label's position into the one it is given)."""
     return {"bgcolor": "rgba(255, 255, 255, 0.85)", "font": {"size": 11}}
+
+
+def _label_sides(xs: Sequence[float]) -> list[str]:
+    """The side of its line each label is written on: away from the middle for one line;
+    for two, the lower one's to its left and the higher one's to its right (away from each
+    other), unless that would leave the plot."""
+    if len(xs) == 1:
+        return ["right" if xs[0] < 0.5 else "left"]
+    low, high = sorted(range(2), key=lambda i: xs[i])
+    sides = ["", ""]
+    sides[low] = "left" if xs[low] >= 0.2 else "right"
+    sides[high] = "right" if xs[high] <= 0.8 else "left"
+    return sides
 
 
 class StrategyCostsLike(Protocol):
@@ -150,10 +164,14 @@ def cost_curve_figure(view: CostsLike, *, title: str | None = None) -> go.Figure
     return fig
 
 
-def expected_cost_figure(view: CostsLike, *, title: str | None = None) -> go.Figure:
+def expected_cost_figure(
+    view: CostsLike, *, title: str | None = None, in_use: float | None = None
+) -> go.Figure:
     """Expected cost per row (cost-matrix units) against the positive share in use: per
     strategy at the cut cheapest at each share (solid) and at its own decisions (dashed),
-    the two trivial classifiers in grey, and the evaluation share (a vertical line)."""
+    the two trivial classifiers in grey, the evaluation share (a vertical line) and, when
+    given, ``in_use``: the positive share entered for use (a second line, its label a row
+    higher above the plot, so the two labels never print over each other)."""
     pos = plotly_text(view.positive_class)
     fig = figure(title or f"Expected cost per row against the share of '{pos}' in use")
     first = view.strategies[0].expected if view.strategies else None
@@ -190,18 +208,37 @@ def expected_cost_figure(view: CostsLike, *, title: str | None = None) -> go.Fig
                 "<extra></extra>",
             )
     _own_decisions_key(fig)
-    fig.add_vline(
-        x=view.evaluation_prevalence,
-        line={"color": MARK_COLOR, "dash": "dot", "width": 1},
-        annotation_text=f"evaluation share {view.evaluation_prevalence:.1%}",
-        annotation_position="top right" if view.evaluation_prevalence < 0.5 else "top left",
-        annotation=_mark_label(),
-    )
+    marks = [(float(view.evaluation_prevalence), "evaluation share")]
+    if in_use is not None and np.isfinite(in_use):
+        marks.append((float(in_use), "in use"))
+    # The labels above the plot, one row each (the evaluation share's lowest), on white:
+    # inside it the steep dashed lines and the other mark crossed them.
+    sides = _label_sides([x for x, _ in marks])
+    for row, ((x, what), side) in enumerate(zip(marks, sides, strict=True)):
+        fig.add_vline(x=x, line={"color": MARK_COLOR, "dash": "dot", "width": 1.5 if row else 1})
+        fig.add_annotation(
+            x=x,
+            y=1,
+            xref="x",
+            yref="paper",
+            xanchor="left" if side == "right" else "right",
+            yanchor="bottom",
+            yshift=2 + LABEL_ROW * row,
+            text=f"{what} {x:.1%}",
+            showarrow=False,
+            **_mark_label(),
+        )
     fig.update_xaxes(title_text=f"Share of '{pos}' in use", range=[0, 1])
     fig.update_yaxes(
         title_text=f"Expected cost per row<br>(a miss costs {view.cost_fn:.3g}, "
         f"a false alarm {view.cost_fp:.3g})",  # two lines: one overran the plot's height
         range=[0, _tent_peak(first) * 1.15 if first is not None else 1],
     )
-    fig.update_layout(legend=LEGEND_BELOW, margin={**MARGIN, "l": 80}, height=HEIGHT)
+    fig.update_layout(
+        legend=LEGEND_BELOW,
+        # the title at the top, the rows of labels between it and the plot
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14}},
+        margin={**MARGIN, "l": 80, "t": 52 + LABEL_ROW * len(marks)},
+        height=HEIGHT + LABEL_ROW * (len(marks) - 1),
+    )
     return fig

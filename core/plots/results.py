@@ -13,6 +13,7 @@ from core.plots.style import NEUTRAL, SEQUENTIAL, TEMPLATE, class_colors, figure
 from core.text import plotly_text
 
 MAX_CURVE_POINTS = 1500  # curves are thinned for drawing; the data behind them is not
+MARK_ROW = 24  # pixels per row of threshold labels above the plot
 
 _CM_KIND = {
     "counts": ("Rows", "{:,.0f}", "rows"),
@@ -142,18 +143,33 @@ def threshold_curve_figure(
     ):
         if value is not None and np.isfinite(value):
             marks.setdefault(round(float(value), 2), []).append((value, name, mark_color))
+    # Each label above the plot, in a box of its line's colour on white, one row per line
+    # (lowest threshold on the bottom row): inside the plot they printed over the curves
+    # near 1 and, for nearby thresholds, over each other.
     keys = sorted(marks)
     for i, key in enumerate(keys):
         value, _, mark_color = marks[key][-1]  # the chosen one's colour, where it is merged
-        # Two or three lines: labels beside them (left of the lowest, right of the highest)
-        # so that nearby thresholds do not print over each other either.
-        side = "" if len(keys) == 1 else " left" if i == 0 else " right" if key == keys[-1] else ""
-        fig.add_vline(
+        fig.add_vline(x=value, line={"color": mark_color, "dash": "dash"})
+        fig.add_annotation(
             x=value,
-            line={"color": mark_color, "dash": "dash"},
-            annotation_text=" = ".join(n for _, n, _ in marks[key]) + f" {value:.2f}",
-            annotation_position="top" + side,
+            y=1,
+            xref="x",
+            yref="paper",
+            xanchor="left" if value < 0.1 else "right" if value > 0.9 else "center",
+            yanchor="bottom",
+            yshift=4 + MARK_ROW * i,
+            text=" = ".join(n for _, n, _ in marks[key]) + f" {value:.2f}",
+            showarrow=False,
+            font={"color": mark_color, "size": 12},
+            bgcolor="rgba(255, 255, 255, 0.95)",
+            bordercolor=mark_color,
+            borderpad=2,
         )
+    fig.update_layout(
+        # the title stays at the top, the rows of labels fit between it and the plot
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14}},
+        margin={"t": 56 + MARK_ROW * len(keys)},
+    )
     fig.update_yaxes(range=[0, 1.02])
     fig.update_xaxes(range=[0, 1])
     return fig

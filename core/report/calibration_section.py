@@ -58,10 +58,12 @@ def calibration_note(cal: StrategyCalibration, noun: str, *, predictions: bool =
         "resolution + uncertainty + within-bin part."
     )
     if cal.before is not None:
+        how = (cal.correction or "").strip().rstrip(".")
+        how = f" {how[:1].upper()}{how[1:]}." if how else ""
         note += (
-            f" The numbers are those of the corrected probabilities ({cal.correction}). The "
-            "dashed lines and the 'before' columns are the model's own probabilities, which "
-            "its decisions and every other score use."
+            f" The numbers are those of the corrected probabilities.{how} The dashed lines and "
+            "the 'before' columns are the model's own probabilities, which its decisions and "
+            "every other score use."
         )
     return note
 

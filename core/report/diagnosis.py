@@ -26,6 +26,7 @@ from core.plots.diagnosis import (
     reference_bars_figure,
     threshold_gain_figure,
 )
+from core.report.evidence_words import CLASS_KEYED, COUNT_KEYS, EVIDENCE_LABELS, TABLE_TITLES
 
 VERDICT_TITLES = {
     "clear_winner": "Clear winner",
@@ -120,7 +121,31 @@ def format_value(value: Any) -> str:
 
 
 def _label(key: Any) -> str:
-    return str(key).replace("_", " ")
+    return EVIDENCE_LABELS.get(str(key), str(key).replace("_", " "))
+
+
+def _as_count(value: Any) -> Any:
+    """Whole floats (also inside lists and mappings) as ints; anything else unchanged."""
+    if getattr(value, "ndim", None) is not None:  # numpy: a scalar, or an array as a list
+        value = value.tolist()
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping) and not _is_interval(value):
+        return {k: _as_count(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_count(v) for v in value]
+    return value
+
+
+def format_evidence(key: Any, value: Any) -> str:
+    """:func:`format_value` of the evidence ``key``: a count (:data:`COUNT_KEYS`) that is a
+    whole number reads without decimals, a mapping by class (:data:`CLASS_KEYED`) names the
+    classes quoted."""
+    if str(key) in COUNT_KEYS:
+        value = _as_count(value)
+    if str(key) in CLASS_KEYED and isinstance(value, Mapping) and not _is_interval(value):
+        return ", ".join(f"'{k}': {format_value(v)}" for k, v in value.items()) or "none"
+    return format_value(value)
 
 
 @dataclass(frozen=True)
@@ -135,7 +160,7 @@ class EvidenceTable:
 def evidence_rows(evidence: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(what, value) per flat piece of evidence, in the cause's order (records per strategy
     are in :func:`evidence_tables`)."""
-    return [(_label(k), format_value(v)) for k, v in evidence.items() if not _records(v)]
+    return [(_label(k), format_evidence(k, v)) for k, v in evidence.items() if not _records(v)]
 
 
 def _records(value: Any) -> bool:
@@ -155,10 +180,11 @@ def evidence_tables(evidence: Mapping[str, Any]) -> list[EvidenceTable]:
             continue
         columns = list(dict.fromkeys(c for record in value.values() for c in record))
         rows = tuple(
-            (str(name), *(format_value(record.get(c)) for c in columns))
+            (str(name), *(format_evidence(c, record.get(c)) for c in columns))
             for name, record in value.items()
         )
-        out.append(EvidenceTable(_label(key), (_label(key), *map(_label, columns)), rows))
+        title = TABLE_TITLES.get(str(key), _label(key))
+        out.append(EvidenceTable(title, (_label(key), *map(_label, columns)), rows))
     return out
 
 

@@ -35,7 +35,7 @@ from core.exports.label_next import label_next
 from core.exports.outputs import atomic_write, metrics_long, predictions_long
 from core.exports.results_json import results_dict
 from core.exports.tables import csv_bytes, excel_bytes
-from core.intake.dataset import Dataset
+from core.intake.dataset import Dataset, classes_by_rarity
 from core.metrics.glossary import glossary
 from core.profile.measures import Profile
 from core.report import sections
@@ -151,8 +151,29 @@ def build_report(
         deployment=deployment_table(doc),  # with shares in use (--prevalence)
         deployment_warning=(doc.get("deployment") or {}).get("warning"),
         predictions_note=PREDICTIONS_NOTE if doc.get("mode") == "predictions" else None,
+        **header_words(comparison, doc),
     )
     return _ENV.get_template("report.html.j2").render(**ctx)
+
+
+def header_words(comparison: Comparison, doc: dict[str, Any]) -> dict[str, Any]:
+    """The report header's evaluation words and the summary cards' class and count labels:
+    in predictions mode the rows scored and the parts of the cross-fitting, the important
+    class (the rarest in use when shares in use were given), "Models / decisions compared"."""
+    c, noun = comparison, noun_of(comparison)
+    if getattr(c.config, "mode", "fit") != "predictions":
+        return {"evaluation": f"model {c.config.model} · {c.config.cv}-fold cross-validation",
+                "class_label": f"Rarest {noun}", "class_value": c.rarest_class,
+                "class_note": None, "entries_label": "Strategies compared"}  # fmt: skip
+    important, note = c.important_class, None
+    shares = (doc.get("deployment") or {}).get("shares")
+    if shares and classes_by_rarity([shares[str(k)] for k in c.classes], c.classes)[0] == important:
+        note = "the rarest in use"
+    evaluation = (f"predictions of {c.dataset.n_rows:,} rows of models trained elsewhere · "
+                  f"decisions tuned by cross-fitting over {c.config.cv} parts")  # fmt: skip
+    return {"evaluation": evaluation, "class_label": f"Important {noun}",
+            "class_value": important, "class_note": note,
+            "entries_label": "Models / decisions compared"}  # fmt: skip
 
 
 def write_report(comparison: Comparison, path: str | os.PathLike[str], **kwargs: Any) -> Path:

@@ -248,3 +248,21 @@ def test_stratified_sample_is_offered_used_and_announced(app, default_sample, mo
     assert app.dataset.n_rows == ds.n_rows and app.dataset.sampled_from is None
     assert app.metrics()["Rows analysed"] == f"{ds.n_rows:,}"
     assert not any("Stratified sample" in i.value for i in app.at.sidebar.info)
+
+
+DATASET_SUBTITLE = (
+    "Load a CSV, pick the target, and see how imbalanced it is and why it will be hard."
+)
+
+
+def test_the_datasets_subtitle_shows_only_for_the_dataset_way_in(app):
+    """In predictions mode the page loads a predictions file, not a dataset: its own words."""
+    assert DATASET_SUBTITLE in [c.value for c in app.at.caption]
+    app.widget("radio", "Start from").set_value(state.MODE_PREDICTIONS)
+    app.run()
+    captions = [c.value for c in app.at.caption]
+    assert DATASET_SUBTITLE not in captions
+    assert any(c.startswith("Have a model already, trained elsewhere") for c in captions)
+    app.widget("radio", "Start from").set_value(state.MODE_DATA)
+    app.run()
+    assert DATASET_SUBTITLE in [c.value for c in app.at.caption]

@@ -204,3 +204,36 @@ def test_repeats_and_smote_k_from_the_strategies_page_reach_the_run(app):
     assert comparison.config.repeats == 2 and comparison.config.options.k_neighbors == 3
     assert len(comparison.results["smote"].repeat_scores) == 3
     assert recommendation_of(comparison).evidence["paired_fold_scores"] == 6
+
+
+def test_predictions_show_the_paired_evidence_and_words(app):
+    """A predictions file: the verdict's paired bootstrap and McNemar, not a fold test;
+    evidence and the mute list in words."""
+    from core.analysis.diagnosis import CAUSE_TITLES
+    from core.analysis.paired import verdict_pairs
+    from core.evaluation.scored import comparison_from_predictions
+    from core.intake.predictions import load_predictions
+
+    rng = np.random.default_rng(0)
+    n = 200
+    y = rng.choice(3, n, p=[0.5, 0.35, 0.15])
+    p = rng.dirichlet(np.ones(3), n)
+    p[np.arange(n), y] += 1.0
+    p /= p.sum(axis=1, keepdims=True)
+    frame = pd.DataFrame({"label": y, **{f"proba_{k}": p[:, k] for k in range(3)}})
+    pset = load_predictions(frame.to_csv(index=False).encode(), target="label")
+    c = comparison_from_predictions(pset, cv=3, seed=0)
+    app.at.session_state[state.COMPARISON] = c
+    app.at.session_state[state.CONFIG] = c.config
+    _open(app)
+    assert not app.at.exception
+    said = " ".join(m.value for m in app.at.markdown)
+    assert "paired bootstrap of the difference in F1" in said and "McNemar" in said
+    assert "P(better)" not in said and "nan" not in said
+    rec = recommendation_of(c)
+    pairs = app.at.dataframe[0].value
+    assert list(pairs["entry"]) == [r.entry for r in verdict_pairs(c, rec)]
+    assert "source: threshold_tuning" not in said and "inner folds" not in said
+    assert "F1 at the default decision" in said and "f1 default" not in said
+    mute = app.widget("multiselect", "Mute causes")
+    assert list(mute.options) == [CAUSE_TITLES[i] for i in CAUSE_TITLES]

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from core.analysis.details import at_threshold, strategy_details
 from core.analysis.recommendation import recommendation_of
@@ -303,6 +304,17 @@ def test_threshold_panel_opens_at_the_strategys_decision(open_app, deciding_comp
         assert explained[0].endswith(decision.difference)
     if name == "baseline":
         assert decision.start == 0.5 and decision.exact
+    # a change that reads 0.000 is neutral (grey, no arrow), never "-0.000"; any other is
+    # coloured with its arrow
+    deltas = [m.proto for m in view.at.metric if m.proto.delta.endswith(" vs the decision")]
+    assert len(deltas) == 4
+    for m in deltas:
+        zero = m.delta == "+0.000 vs the decision"
+        assert not m.delta.startswith("-0.000")
+        neutral = m.color == MetricProto.MetricColor.GRAY
+        assert neutral == zero and (m.direction == MetricProto.MetricDirection.NONE) == zero
+    if name == "baseline":  # the slider opens on the decision: no change at all
+        assert all(m.delta == "+0.000 vs the decision" for m in deltas)
     # the tuned decision's spread over the folds and F1 a step either side (issue 16, item 4)
     from core.analysis.stability import threshold_stability
 
@@ -312,10 +324,13 @@ def test_threshold_panel_opens_at_the_strategys_decision(open_app, deciding_comp
         assert stability is None and over == []
     else:
         entry = stability.entry(cls)
-        assert len(over) == 1 and stability.line(cls) in over[0]
+        assert len(over) == 1 and stability.sentence(cls) in over[0]
         say = stability.number
         assert f"ranged {say(entry.min, cls)} to {say(entry.max, cls)}" in over[0]
-        assert f"F1 at the cut {entry.at_value:.3f}, 0.05 lower {entry.below:.3f}" in over[0]
+        assert (
+            f"F1 {entry.at_value:.3f} at the cut; {entry.below:.3f} with the cut 0.05 lower, "
+            f"{entry.above:.3f} with it 0.05 higher." in over[0]
+        )
         values = ", ".join(say(v, cls) for v in entry.fold_values)
         assert f"Per fold: {values}." in over[0]
         if name == "threshold_tuning":

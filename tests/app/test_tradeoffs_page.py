@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -222,3 +223,67 @@ def test_a_run_of_a_users_own_estimator_shows_the_page_without_a_search():
     assert any("an estimator given from Python" in i.value for i in at.info)
     assert not [b for b in at.button if b.label == "Run search"]
     assert "Deployment prevalence" in [s.value for s in at.subheader]  # the page goes on
+
+
+def _expected_cost_spec(at: AppTest) -> dict:
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (spec,) = [s for s in specs if "Expected cost per row against" in s["layout"]["title"]["text"]]
+    return spec
+
+
+def test_cost_table_has_fixed_decimals(comparisons, datasets):
+    """Four decimals in every row (0.3840 beside 0.0833), as the report prints them."""
+    at = _open(comparisons["binary"], datasets["binary"])
+    (frame,) = [d for d in at.dataframe if "cost_own" in d.value.columns]
+    config = json.loads(frame.proto.columns)
+    for column in ("cost_own", "cost_best"):
+        assert config[column]["type_config"]["format"] == "%.4f"
+        assert config[column]["help"] == "At the evaluation share."
+
+
+def test_expected_cost_marks_the_share_in_use_once_entered(comparisons, datasets):
+    comparison = comparisons["multiclass"]
+    at = _open(comparison, datasets["multiclass"])
+    costs = decision_costs(comparison, _widget(at, "selectbox", "Positive class").value)
+    # at the evaluation shares: only the evaluation share is marked
+    spec = _expected_cost_spec(at)
+    assert [s["x0"] for s in spec["layout"]["shapes"]] == [costs.evaluation_prevalence]
+    assert not any("in use" in a["text"] for a in spec["layout"]["annotations"])
+    shares = dict(zip(comparison.classes, (2.0, 3.0, 5.0), strict=True))  # counts work
+    for cls, value in shares.items():
+        _widget(at, "number_input", f"Share of '{cls}' in use").set_value(value)
+    _run(at)
+    share = shares[costs.positive_class] / 10
+    spec = _expected_cost_spec(at)
+    assert [s["x0"] for s in spec["layout"]["shapes"]] == pytest.approx(
+        [costs.evaluation_prevalence, share]
+    )
+    assert f"in use {share:.1%}" in [a["text"] for a in spec["layout"]["annotations"]]
+    note = f"The second dotted line marks the share of '{costs.positive_class}' in use, {share:.1%}"
+    assert any(c.value.startswith(note) for c in at.caption)
+    # shares that cannot be used (all zero): the error below, no mark, the costs still shown
+    for cls in comparison.classes:
+        _widget(at, "number_input", f"Share of '{cls}' in use").set_value(0.0)
+    _run(at)
+    assert at.error
+    assert len(_expected_cost_spec(at)["layout"]["shapes"]) == 1
+    _assert_costs_shown(at, comparison, costs.positive_class)
+
+
+def test_expected_cost_marks_the_data_pages_shares(comparisons, datasets):
+    """Predictions mode: the shares set on the Data page start the inputs, so they are
+    marked without entering anything here."""
+    comparison = comparisons["binary"]
+    shares = {c: s for c, s in zip(comparison.classes, (0.8, 0.2), strict=True)}
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    at.session_state[state.COMPARISON] = comparison
+    at.session_state[state.DATASET] = datasets["binary"]
+    at.session_state[state.DEPLOY_SHARES] = (comparison.dataset.content_hash, shares)
+    _run(at)
+    costs = decision_costs(comparison, _widget(at, "selectbox", "Positive class").value)
+    share = shares[costs.positive_class]
+    assert abs(share - costs.evaluation_prevalence) >= 5e-4
+    spec = _expected_cost_spec(at)
+    assert [s["x0"] for s in spec["layout"]["shapes"]] == pytest.approx(
+        [costs.evaluation_prevalence, share]
+    )

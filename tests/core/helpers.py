@@ -141,3 +141,18 @@ def spread_ds(counts: Sequence[int], seed: int = 0) -> Dataset:
 def finding_codes(profile: Any) -> dict[str, Any]:
     """A profile's findings by code."""
     return {f.code: f for f in profile.findings}
+
+
+def three_class_predictions(n: int = 240, seed: int = 0) -> pd.DataFrame:
+    """A long-format predictions file: two models ("net" weak, "gbm" strong) scoring the same
+    ``n`` rows of a 45/40/15 % three-class target (columns label, model, row, proba_0..2)."""
+    rng = np.random.default_rng(seed)
+    y = rng.choice(3, n, p=[0.45, 0.4, 0.15])
+    frames = []
+    for name, strength in (("net", 0.5), ("gbm", 1.2)):
+        p = rng.dirichlet(np.ones(3), n)
+        p[np.arange(n), y] += strength
+        p /= p.sum(axis=1, keepdims=True)
+        frames.append(pd.DataFrame({"label": y, "model": name, "row": np.arange(n),
+                                    **{f"proba_{k}": p[:, k] for k in range(3)}}))  # fmt: skip
+    return pd.concat(frames)

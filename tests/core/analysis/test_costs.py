@@ -20,6 +20,7 @@ from core.analysis.planes import default_positive
 from core.errors import DataError
 from core.evaluation.crossval import failed_result
 from core.exports.results_json import results_dict
+from core.metrics.decision_rules import default_cost_matrix
 from core.modelling.options import StrategyOptions
 
 TOL = 1e-12
@@ -79,7 +80,40 @@ def test_the_given_cost_matrix_is_used(comparisons):
     c_fn, c_fp, source = miss_and_alarm_costs(given, c.important_class)
     assert c_fn == pytest.approx(float(w @ np.array(cost)[j, rest]))
     assert c_fp == pytest.approx(float(w @ np.array(cost)[rest, j]))
-    assert source == "the cost matrix given"
+    assert source == (
+        "from the cost matrix you gave, each averaged over the other classes, weighted by "
+        "their rows"
+    )
+
+
+def test_the_default_is_worded_as_the_default_even_when_passed_as_given(comparisons):
+    """The Strategies page passes its default matrix (validated options) as cost_matrix: the
+    costs are the same numbers and the words say "default", never "the cost matrix given"."""
+    c = comparisons["binary"]
+    counts = np.bincount(np.asarray(c.y_true), minlength=2)
+    j = c.classes.index(c.important_class)
+    none = miss_and_alarm_costs(c, c.important_class)
+    assert c.config.options.cost_matrix is None
+    assert none[:2] == pytest.approx((counts.max() / counts[j], counts.max() / counts[1 - j]))
+    assert none[2] == (
+        "the default costs, as cost_sensitive uses them: an error on a true class costs the "
+        "largest class's rows ÷ that class's rows"
+    )
+    matrix = tuple(map(tuple, default_cost_matrix(counts)))
+    as_given = replace(c, config=replace(c.config, options=StrategyOptions(cost_matrix=matrix)))
+    assert miss_and_alarm_costs(as_given, c.important_class) == none
+    other = tuple(tuple(2 * v for v in row) for row in matrix)
+    doubled = replace(c, config=replace(c.config, options=StrategyOptions(cost_matrix=other)))
+    c_fn, c_fp, source = miss_and_alarm_costs(doubled, c.important_class)
+    assert (c_fn, c_fp) == pytest.approx((2 * none[0], 2 * none[1]))
+    assert source == "from the cost matrix you gave"
+    predictions = replace(c, config=replace(c.config, mode="predictions"))
+    words = miss_and_alarm_costs(predictions, c.important_class)[2]
+    assert "cost_sensitive" not in words and words.startswith("the default costs: an error")
+    ml = miss_and_alarm_costs(comparisons["multilabel"], comparisons["multilabel"].important_class)
+    assert ml[2].startswith("the default costs: an error costs the rows of the larger side")
+    for text in (none[2], words, ml[2], source):
+        assert "given" not in text.replace("you gave", "") and "n_largest" not in text
 
 
 def test_failed_strategies_are_left_out(comparisons):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from sklearn.metrics import (
 
 from core.analysis.diagnosis import (
     CAUSE_IDS,
+    CAUSE_TITLES,
     HOW_TO_READ,
     Cause,
     Diagnosis,
@@ -289,6 +291,18 @@ def test_missing_inputs_are_unclear_and_say_what_is_missing(rare):
         c = d.cause(cause_id)
         assert c.verdict == "unclear" and c.evidence["missing"], cause_id
     assert "Not judged for lack of input" in d.summary
+    # by their titles, not their ids
+    tail = d.summary[d.summary.index("Not judged for lack of input") :]
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", tail), tail  # no snake_case id
+    for cause_id in ("overlap", "evaluation", "scarcity", "model_family", "leakage_suspect"):
+        assert CAUSE_TITLES[cause_id].lower() in tail
+
+
+def test_cause_titles_are_the_rules_titles(rare):
+    ds, cmp = rare
+    d = diagnose(cmp, dataset=ds)
+    assert list(CAUSE_TITLES) == list(CAUSE_IDS)
+    assert {c.id: c.title for c in d.causes} == CAUSE_TITLES
 
 
 # --------------------------------------------------------------------------- the object

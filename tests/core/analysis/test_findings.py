@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,18 @@ def test_every_code_emitted_says_how_to_read_it(comparisons, datasets):
     for f in made:
         assert f.how_to_read == HOW_TO_READ[f.code] and f.how_to_read
         assert f.to_dict()["how_to_read"] == f.how_to_read
+    # words on screen: strategy names are names, any other snake_case key is not a word;
+    # a rise is said without a sign ("rose by 30 percentage points", never "by +30")
+    names = sorted({*binary.results, *multiclass.results}, key=len, reverse=True)
+    for f in made:
+        said = " ".join((f.title, f.message, f.suggestion, f.how_to_read))
+        for name in names:
+            said = said.replace(name, "")
+        assert not re.findall(r"\b[a-z]+_[a-z_]+\b", said), (f.code, said)
+        assert "by +" not in said and "by -" not in said, f.code
+    (collapse,) = [f for f in made if f.code == "precision_collapse"]
+    gain = 100 * collapse.evidence["recall_change"]
+    assert f"rose by {gain:.0f} percentage points (to " in collapse.message
 
 
 # --- left behind only when the others do well (issue 15) ---------------------------------

@@ -172,11 +172,25 @@ def test_the_finding_fires_when_the_cut_moves_far(comparisons):
     got = threshold_stability(moving, "threshold_tuning")
     entry = got.entry("yes")
     assert entry.unstable and entry.range == pytest.approx(0.5)
-    assert got.line("yes").startswith("Across the 3 folds the cut ranged 0.10 to 0.60 (sd 0.25);")
+    at, lo, hi = f"{entry.at_value:.3f}", f"{entry.below:.3f}", f"{entry.above:.3f}"
+    assert got.line("yes") == (
+        "Across the 3 folds the cut ranged 0.10 to 0.60 (sd 0.25). "
+        f"F1 {at} at the cut; {lo} with the cut 0.05 lower, {hi} with it 0.05 higher."
+    )
     assert got.fold_text("yes") == "per fold: 0.10, 0.35, 0.60"
+    assert got.sentence("yes") == (
+        "Across the 3 folds the cut ranged 0.10 to 0.60 (sd 0.25). Per fold: 0.10, 0.35, 0.60. "
+        f"F1 {at} at the cut; {lo} with the cut 0.05 lower, {hi} with it 0.05 higher."
+    )
     found = threshold_unstable(moving, "threshold_tuning")
     assert [f.code for f in found] == ["threshold_unstable"]
-    assert "moved from 0.10 to 0.60" in found[0].message
+    assert found[0].title == "threshold_tuning's tuned decision moves between folds"
+    assert found[0].message == (
+        "Across the 3 folds, the cut on the probability of 'yes' moved from 0.10 to 0.60 "
+        f"(per fold: 0.10, 0.35, 0.60); F1 {at} at its value, {lo} with it 0.05 lower, {hi} "
+        "with it 0.05 higher."
+    )
+    assert "repeated cross-validation" in found[0].suggestion
     assert found[0].evidence["fold_values"] == {"yes": [0.1, 0.35, 0.6]}
     assert "threshold_unstable" in {f.code for f in strategy_findings(moving, "threshold_tuning")}
     steady = _moved(comparisons["binary"], ((0.30,), (0.35,), (0.40,)))
@@ -209,5 +223,42 @@ def test_small_cuts_get_a_third_decimal(comparisons):
     )
     assert low.fold_text("yes") == "per fold: 0.020, 0.025, 0.030"
     assert low.line("yes").startswith(
-        "Across the 3 folds the cut ranged 0.020 to 0.030 (sd 0.005);"
+        "Across the 3 folds the cut ranged 0.020 to 0.030 (sd 0.005). F1 "
     )
+
+
+def test_predictions_mode_says_parts_and_offsets_explain_their_step(comparisons):
+    """A predictions file is cross-fitted in parts, not folds; an offset step is stated on the
+    probability scale (0.25 * 0.3 * 0.7 = 0.0525, about 0.05)."""
+    moving = _moved(comparisons["binary"], ((0.1,), (0.35,), (0.6,)))
+    parts = dataclasses.replace(
+        moving, config=dataclasses.replace(moving.config, mode="predictions")
+    )
+    got = threshold_stability(parts, "threshold_tuning")
+    assert (got.part, got.folds) == ("part", "parts")
+    assert got.line("yes").startswith("Across the 3 parts the cut ranged 0.10 to 0.60")
+    assert got.fold_text("yes") == "per part: 0.10, 0.35, 0.60"
+    assert "Per part: 0.10, 0.35, 0.60." in got.sentence("yes")
+    assert "fold" not in got.sentence("yes") and got.step_note() == ""
+    (found,) = threshold_unstable(parts, "threshold_tuning")
+    assert found.title == "threshold_tuning's tuned decision moves between parts"
+    assert found.message.startswith("Across the 3 parts, ") and "per part: " in found.message
+    assert "fold" not in found.message and "repeated cross-validation" not in found.suggestion
+    fit = threshold_stability(moving, "threshold_tuning")
+    assert fit.part == "fold" and fit.to_dict() == got.to_dict()  # words only
+
+    cmp_ = comparisons["multiclass"]
+    offsets = threshold_stability(cmp_, "threshold_tuning")
+    assert offsets.quantity == "offset"
+    note = (
+        " Offsets are added to the log-probability; ±0.25 moves a class near probability 0.3 "
+        "by about ±0.05."
+    )
+    assert offsets.step_note() == note
+    cls = offsets.per_class[0].class_name
+    e = offsets.entry(cls)
+    assert offsets.line(cls).endswith(
+        f"F1 {e.at_value:.3f} at the offset; {e.below:.3f} with the offset 0.25 lower, "
+        f"{e.above:.3f} with it 0.25 higher.{note}"
+    )
+    assert offsets.sentence(cls).endswith(note)

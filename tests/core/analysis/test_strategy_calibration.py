@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from core.analysis.calibration import (
+    UNRECORDED,
     calibration_comparison,
     calibration_dict,
     strategy_calibration,
@@ -75,6 +76,9 @@ def test_before_and_after_when_corrected(comparisons):
     cmp2 = with_result(cmp_, "random_over", corrected_proba=fixed, correction="prior shift undone")
     cal = strategy_calibration(cmp2, "random_over")
     assert cal.correction == "prior shift undone"
+    unrecorded = with_result(cmp_, "random_over", corrected_proba=fixed, correction=None)
+    assert strategy_calibration(unrecorded, "random_over").correction == UNRECORDED
+    assert UNRECORDED == "Corrected probabilities; how they were made was not recorded"
     pd.testing.assert_frame_equal(
         cal.per_class, calibration_table(cmp_.y_true, fixed, cmp_.classes, "binary")
     )
@@ -143,7 +147,15 @@ def test_the_finding_fires_on_recall_bought_with_calibration(comparisons):
     assert f.evidence["reliability"] == rel and f.evidence["reliability_baseline"] == rel0
     assert f.evidence["class"] == cls and f.evidence["recall_change"] >= 0.05
     assert f.how_to_read == HOW_TO_READ["calibration_broken"]
-    assert f"{rel:.3f}" in f.message and f"'{cls}'" in f.title
+    assert f"'{cls}'" in f.title
+    gain = 100 * f.evidence["recall_change"]
+    assert f.message.startswith(
+        f"Recall of '{cls}' rose by {gain:.0f} percentage points but the reliability term of "
+        f"its predicted probabilities grew from {rel0:.4f} (baseline) to {rel:.4f}: "
+    )  # 4 decimals as in the calibration table; no sign on a rise
+    assert "by +" not in f.message
+    after = strategy_calibration(cmp_, "random_over").of(cls)["reliability"]  # prior undone
+    assert f.message.endswith(f" After the correction its reliability is {after:.4f}.")
     assert "calibration_broken" in [g.code for g in strategy_findings(cmp_, "random_over")]
     assert "calibration_broken" in [g.code for g in comparison_findings(cmp_)]
     # never for the baseline itself
@@ -158,7 +170,7 @@ def test_the_finding_reports_the_corrected_reliability(comparisons):
     (f,) = calibration_broken(cmp_, "random_over")
     after = strategy_calibration(cmp_, "baseline").of(cmp_.important_class)["reliability"]
     assert f.evidence["reliability_corrected"] == after
-    assert f"Its corrected probabilities: {after:.3f}." in f.message
+    assert f.message.endswith(f" After the correction its reliability is {after:.4f}.")
 
 
 def test_the_finding_stays_quiet_without_a_recall_gain_or_a_calibration_loss(comparisons):

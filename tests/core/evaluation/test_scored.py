@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import three_class_predictions
 from scipy import stats
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
@@ -22,22 +23,9 @@ def _load(frame: pd.DataFrame, target="label", **kw):
     return load_predictions(frame.to_csv(index=False).encode(), target=target, **kw)
 
 
-def _three_class(n: int = 240, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    y = rng.choice(3, n, p=[0.45, 0.4, 0.15])
-    frames = []
-    for name, strength in (("net", 0.5), ("gbm", 1.2)):
-        p = rng.dirichlet(np.ones(3), n)
-        p[np.arange(n), y] += strength
-        p /= p.sum(axis=1, keepdims=True)
-        frames.append(pd.DataFrame({"label": y, "model": name, "row": np.arange(n),
-                                    **{f"proba_{k}": p[:, k] for k in range(3)}}))  # fmt: skip
-    return pd.concat(frames)
-
-
 @pytest.fixture(scope="module")
 def three():
-    pset = _load(_three_class())
+    pset = _load(three_class_predictions())
     return pset, comparison_from_predictions(pset, cv=3, seed=0)
 
 
@@ -55,7 +43,7 @@ def test_entries_and_config(three):
 
 def test_per_class_metrics_equal_sklearn_on_the_uploaded_columns(three):
     pset, c = three
-    frame = _three_class()
+    frame = three_class_predictions()
     for name in ("net", "gbm"):
         rows = frame[frame["model"] == name]
         pred = rows[["proba_0", "proba_1", "proba_2"]].to_numpy().argmax(axis=1)
@@ -171,3 +159,34 @@ def test_paired_bootstrap_of_an_entry_against_itself_is_equivalent(three):
     r = c.results["gbm"]
     found = paired_bootstrap(c, r, r, "2", "f1", rope=0.01)
     assert (found.p_better, found.p_equivalent, found.p_worse, found.mean) == (0, 1, 0, 0)
+
+
+def test_paired_bootstrap_interval_brackets_the_draws(three):
+    from core.analysis.paired import paired_bootstrap
+
+    _, c = three
+    same = paired_bootstrap(c, c.results["gbm"], c.results["gbm"], "2", "f1", rope=0.01)
+    assert (same.low, same.high) == (0, 0)
+    found = paired_bootstrap(c, c.results["gbm"], c.results["net"], "2", "f1", rope=0.01)
+    assert found.low < found.mean < found.high  # gbm is the better model by far
+    assert found.high - found.low == pytest.approx(2 * 1.96 * found.scale, rel=0.25)
+    assert found.low > 0.01 and found.p_better == 1.0  # interval beyond the ROPE: all draws
+
+
+def test_the_diagnosis_of_predictions_says_cross_fitted_not_inner_folds(three):
+    from core.analysis.diagnosis import CAUSE_TITLES, diagnose
+
+    _, c = three
+    found = diagnose(c, important_class="2")
+    threshold = found.cause("threshold")
+    source = threshold.evidence["source"]
+    assert "inner folds" not in source and "threshold_tuning" not in source
+    assert source.startswith("'gbm + tuned offsets'") and "(cross-fitted)" in source
+    assert "inner folds" not in threshold.how_to_read and "cross-fitted" in threshold.how_to_read
+    assert "inner folds" not in threshold.suggestion
+    skilled = found.cause("no_skill").evidence["skill_elsewhere"]
+    assert "baseline" not in skilled and "threshold_tuning" not in skilled
+    unclear = [x for x in found.causes if x.verdict == "unclear"]
+    tail = found.summary[found.summary.index("Not judged for lack of input") :]
+    assert unclear and "_" not in tail  # no cause id
+    assert all(CAUSE_TITLES[x.id].lower() in found.summary for x in unclear)

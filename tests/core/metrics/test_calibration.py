@@ -95,8 +95,19 @@ def test_no_rows_gives_nan_and_bad_probabilities_are_refused():
     assert np.isnan(empty.brier) and np.isnan(empty.reliability) and empty.n == 0
     with pytest.raises(DataError, match="between 0 and 1"):
         brier_decomposition([0, 1], [0.2, 1.3])
-    assert "10 equal-width bins on [0, 1]" in binning_text()
-    assert "ece_bins=10" in binning_text()
+    assert binning_text() == (
+        "10 equal-width bins of the predicted probability (0–0.1, …, 0.9–1; a value on an "
+        "inner edge goes to the lower bin)"
+    )
+    assert "ece_bins" not in binning_text() and "=" not in binning_text()
+    assert binning_text(4) == (
+        "4 equal-width bins of the predicted probability (0–0.25, …, 0.75–1; a value on an "
+        "inner edge goes to the lower bin)"
+    )
+    assert binning_text(2) == (
+        "2 equal-width bins of the predicted probability (0–0.5, 0.5–1; a value on an "
+        "inner edge goes to the lower bin)"
+    )
 
 
 def _data(task: str, n: int = 120, seed: int = 0):

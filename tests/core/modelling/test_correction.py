@@ -149,24 +149,46 @@ def test_correction_words_say_what_was_done(datasets):
     )
     share = 100 * np.bincount(ds.y)[1] / len(ds.y)
     assert correction_text([how], ds.classes) == (
-        "prior shift undone: the model trained at equal shares of no/yes (50 % each; "
-        f"resampling), the data's are {100 - share:.3g}/{share:.3g} % (Elkan 2001; Dal Pozzolo "
-        "et al. 2015)"
+        "Prior shift undone: the model was trained at 50 % / 50 % of 'no' / 'yes' "
+        f"(resampling); the data has {100 - share:.3g} % / {share:.3g} %. Method: Elkan (2001), "
+        "Dal Pozzolo et al. (2015)"
     )
     uneven = Correction("prior", PriorShift(np.array([0.9, 0.1]), np.array([0.6, 0.4]), "x"))
     assert correction_text([uneven], ("a", "b")) == (
-        "prior shift undone: the model trained at 60/40 % shares of a/b (x), the data's are "
-        "90/10 % (Elkan 2001; Dal Pozzolo et al. 2015)"
+        "Prior shift undone: the model was trained at 60 % / 40 % of 'a' / 'b' (x); the data "
+        "has 90 % / 10 %. Method: Elkan (2001), Dal Pozzolo et al. (2015)"
+    )
+    uneven_labels = PriorShift(np.array([0.02, 0.1]), np.array([0.3, 0.4]), "resampling", True)
+    assert correction_text([Correction("prior", uneven_labels)], ("p", "q")) == (
+        "Prior shift undone: the models were trained at 30 % / 40 % positives (resampling); the "
+        "data has 2 % / 10 % positives of 'p' / 'q'. Method: Elkan (2001), Dal Pozzolo et al. "
+        "(2015)"
+    )
+    ovr = PriorShift(np.array([0.7, 0.2, 0.1]), np.full(3, 0.5), "class weights", one_vs_rest=True)
+    assert correction_text([Correction("prior", ovr)], "abc") == (
+        "Prior shift undone: each one-vs-rest model was trained at 50 % of its own class (class "
+        "weights), then the rows renormalised; the data has 70 % / 20 % / 10 % of 'a' / 'b' / "
+        "'c'. Method: Elkan (2001), Dal Pozzolo et al. (2015)"
+    )
+    four = PriorShift(np.array([0.7, 0.1, 0.1, 0.1]), np.full(4, 0.25), "class weights")
+    assert correction_text([Correction("prior", four)], "abcd") == (
+        "Prior shift undone: the model was trained at equal shares of 'a' / 'b' / 'c' / 'd' "
+        "(25 % each; class weights); the data has 70 % / 10 % / 10 % / 10 %. Method: Elkan "
+        "(2001), Dal Pozzolo et al. (2015)"
     )
     labels = PriorShift(np.array([0.02, 0.1]), np.array([0.5, 0.5]), "resampling", True)
     sigmoid = Correction("sigmoid", labels, inner_cv=3)
-    fallback = Correction("prior", labels, note="sigmoid calibration: too few rows")
+    fallback = Correction("prior", labels, note="sigmoid calibration: too few rows.")
     assert correction_text([sigmoid, fallback], ("p", "q")) == (
-        "calibrated (sigmoid) on 3 inner folds of each training part (CalibratedClassifierCV, "
-        "ensemble=False); the models trained at 50 % positives for each label (resampling), "
-        "the data's are 2/10 % positives of p/q; in 1 of 2 folds the prior shift was undone "
-        "instead (Elkan 2001; Dal Pozzolo et al. 2015): sigmoid calibration: too few rows"
+        "Calibrated (sigmoid, scikit-learn's CalibratedClassifierCV) on the out-of-fold "
+        "predictions of 3 inner folds of each training part; the models were trained at 50 % "
+        "positives for each label (resampling); the data has 2 % / 10 % positives of 'p' / "
+        "'q'. In 1 of 2 folds the prior shift was undone instead (sigmoid calibration: too few "
+        "rows); method: Elkan (2001), Dal Pozzolo et al. (2015)"
     )
+    for text in (correction_text([how], ds.classes), correction_text([sigmoid], "pq")):
+        assert "data's" not in text and "))" not in text and "=" not in text
+        assert not text.endswith(".")  # pages and the report add the full stop
 
 
 # ------------------------------------------------------------------ through the evaluation
@@ -180,10 +202,10 @@ def test_comparisons_carry_the_correction_beside_the_own_probabilities(compariso
         result = binary[name]
         assert result.corrected_proba.shape == result.oof_proba.shape
         assert not np.allclose(result.corrected_proba, result.oof_proba)
-        assert result.correction.startswith("prior shift undone: the model trained at equal")
+        assert result.correction.startswith("Prior shift undone: the model was trained at 50 %")
     ml = comparisons["multilabel"].results["ml_ros"]
     assert ml.corrected_proba.shape == ml.oof_proba.shape
-    assert ml.correction.startswith("prior shift undone: the models trained at")
+    assert ml.correction.startswith("Prior shift undone: the models were trained at")
 
 
 def test_sigmoid_calibration_keeps_the_decisions(datasets):
@@ -206,7 +228,9 @@ def test_sigmoid_calibration_keeps_the_decisions(datasets):
     assert none.corrected_proba is None and none.correction is None
     assert sigmoid.corrected_proba.shape == sigmoid.oof_proba.shape
     assert sigmoid.correction.startswith(
-        "calibrated (sigmoid) on 3 inner folds of each training part"
+        "Calibrated (sigmoid, scikit-learn's CalibratedClassifierCV) on the out-of-fold "
+        "predictions of 3 inner folds of each training part; the model was trained at 50 % / "
+        "50 % of 'no' / 'yes' (resampling); the data has "
     )
     # calibrated at the data's shares: the mean probability of "yes" is near its share
     assert sigmoid.corrected_proba[:, 1].mean() == pytest.approx(ds.y.mean(), abs=0.03)

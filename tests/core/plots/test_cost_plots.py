@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from core.analysis.costs import decision_costs
-from core.plots.costs import cost_curve_figure, expected_cost_figure
+from core.plots.costs import LABEL_ROW, cost_curve_figure, expected_cost_figure
 from core.text import plotly_text
 
 HOSTILE = "<b>x</b> 50% %{y}"
@@ -80,3 +80,32 @@ def test_coinciding_best_cut_lines_all_show(comparisons):
     for fig in (cost_curve_figure(alone), expected_cost_figure(alone)):
         width = {t.name: t.line.width for t in fig.data}
         assert width[first.strategy] == width[other.strategy] == 2.5
+
+
+def test_expected_cost_figure_marks_the_share_in_use(comparisons):
+    """Shares entered for use: a second dotted line at the positive share in use; the labels
+    above the plot (no line crosses them), one row each, away from each other."""
+    costs = replace(decision_costs(comparisons["binary"]), evaluation_prevalence=0.3)
+    alone = expected_cost_figure(costs)
+    assert [s.x0 for s in alone.layout.shapes] == [0.3]
+    (label,) = alone.layout.annotations
+    assert label.text == "evaluation share 30.0%" and label.xanchor == "left"  # right of it
+    fig = expected_cost_figure(costs, in_use=0.5)
+    assert [s.x0 for s in fig.layout.shapes] == [0.3, 0.5]
+    assert all(s.line.dash == "dot" for s in fig.layout.shapes)
+    evaluation, in_use = fig.layout.annotations
+    assert evaluation.text == label.text and in_use.text == "in use 50.0%"
+    assert all(
+        a.yref == "paper" and a.y == 1 and a.yanchor == "bottom" for a in (evaluation, in_use)
+    )
+    assert in_use.yshift == evaluation.yshift + LABEL_ROW  # a row above
+    assert all(a.bgcolor.startswith("rgba(255, 255, 255") for a in (evaluation, in_use))
+    assert fig.layout.margin.t == alone.layout.margin.t + LABEL_ROW
+    # away from each other: the lower share's label left of its line, the higher's right
+    assert (evaluation.xanchor, in_use.xanchor) == ("right", "left")
+    assert [t.name for t in fig.data] == [t.name for t in alone.data]  # no trace added
+    # near the plot's edge a label stays inside it, on its own row
+    near = expected_cost_figure(costs, in_use=0.087).layout.annotations
+    assert near[1].text == "in use 8.7%" and near[1].xanchor == "left"
+    assert near[1].yshift == near[0].yshift + LABEL_ROW
+    assert len(expected_cost_figure(costs, in_use=None).layout.shapes) == 1

@@ -12,7 +12,7 @@ from core import plots
 from core.analysis.details import accuracy_f1_plane, per_class_long, strategy_details
 from core.metrics.plane import pareto_front
 from core.metrics.scores import normalise_confusion
-from core.plots.results import MAX_CURVE_POINTS
+from core.plots.results import MARK_ROW, MAX_CURVE_POINTS
 from core.plots.tradeoff import strategy_colors
 
 
@@ -104,6 +104,28 @@ def test_threshold_figure_marks_default_tuned_and_chosen(comparisons):
     assert {t.name for t in fig.data} == {"precision", "recall", "F1"}
     marks = sorted(s.x0 for s in fig.layout.shapes)
     assert marks == [0.31, 0.4, 0.5]
+    # the labels sit above the plot, one row each (lowest threshold lowest), on white boxes
+    # in their line's colour, so they print over neither the curves nor each other
+    labels = fig.layout.annotations
+    assert [a.text for a in labels] == ["tuned 0.31", "chosen 0.40", "default 0.50"]
+    assert [a.x for a in labels] == [0.31, 0.4, 0.5]
+    assert all(a.yref == "paper" and a.y == 1 and a.yanchor == "bottom" for a in labels)
+    assert [a.yshift for a in labels] == [4, 4 + MARK_ROW, 4 + 2 * MARK_ROW]
+    assert all(a.bgcolor.startswith("rgba(255, 255, 255") for a in labels)
+    colors = {s.x0: s.line.color for s in fig.layout.shapes}
+    assert [a.bordercolor for a in labels] == [colors[a.x] for a in labels]
+    assert fig.layout.margin.t >= 56 + 3 * MARK_ROW  # room for three rows under the title
+
+
+def test_threshold_marks_at_one_value_share_a_line_and_a_label(comparisons):
+    det = strategy_details(comparisons["binary"], "threshold_tuning")
+    curve = det.threshold_curves["yes"]
+    fig = plots.threshold_curve_figure(curve, "yes", default=0.5, tuned=0.31, chosen=0.31)
+    assert sorted(s.x0 for s in fig.layout.shapes) == [0.31, 0.5]
+    assert [a.text for a in fig.layout.annotations] == ["tuned = chosen 0.31", "default 0.50"]
+    edge = plots.threshold_curve_figure(curve, "yes", default=None, chosen=0.99)
+    (label,) = edge.layout.annotations
+    assert label.xanchor == "right"  # at the plot's edge the label stays inside the figure
 
 
 def test_long_curves_are_thinned_for_drawing_but_keep_their_ends():

@@ -24,7 +24,11 @@ def test_the_table_holds_cores_numbers(comparisons):
         assert [float(c.value) for c in row[1:]] == [rec[k] for k in SHOWN]
         assert [c.key for c in row[1:]] == list(SHOWN)
     assert f"Log loss {cal.log_loss:.4f}." in part["calibration_note"]
-    assert "10 equal-width bins on [0, 1]" in part["calibration_note"]
+    assert (
+        "Bins: 10 equal-width bins of the predicted probability (0–0.1, …, 0.9–1; a value on an "
+        "inner edge goes to the lower bin)."
+    ) in part["calibration_note"]
+    assert "ece_bins" not in part["calibration_note"]
     assert store.charts == [part["calibration_chart"]]  # the reliability diagram, no "before"
     assert "before correction" not in part["calibration_chart"].spec
 
@@ -44,6 +48,8 @@ def test_before_and_after_when_corrected(comparisons):
     own = cal.before.per_class
     assert [float(r[-2].value) for r in table.rows] == list(own["brier"])
     assert [float(r[-1].value) for r in table.rows] == list(own["reliability"])
-    assert "(by hand)" in part["calibration_note"]
+    note = part["calibration_note"]
+    assert "The numbers are those of the corrected probabilities. By hand. The dashed" in note
+    assert "(by hand)" not in note
     assert "before correction" in part["calibration_chart"].spec
     assert f"({cal.before.log_loss:.4f} before correction)" in part["calibration_note"]

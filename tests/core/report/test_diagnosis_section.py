@@ -163,11 +163,17 @@ def test_evidence_reads_as_numbers_intervals_and_tables():
         "flagged": ["smote"],
     }  # fmt: skip
     assert evidence_rows(evidence) == [
-        ("gain", "0.123"), ("tiny", "0.00012"), ("rows", "1,234"), ("flag", "yes"),
-        ("missing value", "–"), ("roc auc", "0.810 [0.700, 0.900]"), ("flagged", "smote"),
-    ]  # fmt: skip
+        ("F1 gained by moving the decision", "0.123"),
+        ("tiny", "0.00012"),
+        ("rows", "1,234"),
+        ("flag", "yes"),
+        ("missing value", "–"),
+        ("ROC AUC", "0.810 [0.700, 0.900]"),
+        ("Flagged", "smote"),
+    ]  # fmt: skip  (known keys in words, unknown ones with spaces for underscores)
     (table,) = evidence_tables(evidence)
-    assert table.columns == ("strategies", "delta f1", "flagged")
+    assert table.title == "Per strategy"
+    assert table.columns == ("Strategy", "Change in F1", "Flagged")
     assert table.rows == (("smote", "-0.020", "yes"), ("random_over", "0.500", "–"))
     assert format_value(float("nan")) == "–" and format_value(np.float64(0.5)) == "0.500"
 
