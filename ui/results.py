@@ -183,4 +183,4 @@ def show_stability(stability: ThresholdStability | None, cls: str) -> None:
             f" :orange-badge[Unstable] The range is {stability.unstable_range:g} or more: "
             "read the decision as that range, not its mean."
         )
-    st.markdown(f"**Over the folds:** {md(said)}{flag}")
+    st.markdown(f"**Over the {stability.folds}:** {md(said)}{flag}")

@@ -66,6 +66,7 @@ class Decision:
     decided: ThresholdPoint  # the decision's own counts (``threshold`` NaN: not one cut)
     single: ThresholdPoint
     others: tuple[tuple[str, tuple[float, ...]], ...] = ()  # offsets: the other classes'
+    part: str = "fold"  # "part": the cross-fitting parts of a predictions file
 
     @property
     def exact(self) -> bool:
@@ -90,18 +91,18 @@ class Decision:
         if self.kind == "tuned_cuts":
             values = ", ".join("never" if np.isnan(v) else f"{v:.2f}" for v in self.per_fold)
             mean = "" if self.cut is None else f" (mean {self.cut:.2f})"
-            return f"a tuned cut per fold on {on}: {values}{mean}"
+            return f"a tuned cut per {self.part} on {on}: {values}{mean}"
         if self.kind == "offsets":
             rule = (
-                "per-class offsets per fold, added to the log-probabilities before the most "
-                "probable class is taken (not one cut); "
+                f"per-class offsets per {self.part}, added to the log-probabilities before "
+                "the most probable class is taken (not one cut); "
             )
             if not any(self.per_fold):
                 moved = "; ".join(
                     f"'{c}': " + ", ".join(f"{v:+.2f}" for v in values) for c, values in self.others
                 )
                 return rule + (
-                    f"'{self.class_name}' is the reference (offset 0 in every fold), the "
+                    f"'{self.class_name}' is the reference (offset 0 in every {self.part}), the "
                     f"others move against it ({moved})"
                 )
             values = ", ".join(f"{v:+.2f}" for v in self.per_fold)
@@ -113,7 +114,7 @@ class Decision:
             )
             if self.per_fold and not np.isnan(self.per_fold).any():
                 values = ", ".join(f"{v:.3f}" for v in self.per_fold)
-                text += f"; per fold it acted as a cut on {on} near {values}"
+                text += f"; per {self.part} it acted as a cut on {on} near {values}"
             return text
         return "the predictions as made (not a cut this app knows)"
 
@@ -264,4 +265,5 @@ def decision_of(comparison: Comparison, details: StrategyDetails, cls: str) -> D
         decided=counts_of(y_bin, pred_bin, cls),
         single=at_threshold(details, cls, start),
         others=others,
+        part="part" if comparison.config.mode == "predictions" else "fold",
     )

@@ -199,3 +199,21 @@ def test_unknown_class_is_a_data_error(binary):
     det = strategy_details(binary, "baseline")
     with pytest.raises(DataError, match="Unknown class 'maybe'"):
         decision_of(binary, det, "maybe")
+
+
+def test_a_predictions_file_speaks_of_parts_not_folds():
+    """Tuned offsets of a predictions file are chosen per cross-fitting part of the file:
+    the decision says "per part" (no fold was trained there)."""
+    from helpers import three_class_predictions
+
+    from core.evaluation.scored import comparison_from_predictions
+    from core.intake.predictions import load_predictions
+
+    frame = three_class_predictions()
+    pset = load_predictions(frame.to_csv(index=False).encode(), target="label")
+    comparison = comparison_from_predictions(pset, cv=3, seed=0)
+    name = next(n for n in comparison.results if n.endswith("tuned offsets"))
+    decision = decision_of(comparison, strategy_details(comparison, name), "2")
+    assert decision.part == "part"
+    assert "per part" in decision.description and "per fold" not in decision.description
+    assert len(decision.per_fold) == 3
