@@ -161,7 +161,7 @@ def prevalence_shift_warning(
     return (
         "The class shares expected in use differ strongly from the evaluation data"
         + (f": {changes}" if changes else "")
-        + f"; total variation {tv:.2f}. Precision, accuracy and F1 measured on the evaluation "
+        + f"; in all, {tv:.0%} of the rows would have to change class to match. Precision, accuracy and F1 measured on the evaluation "
         "data will not hold in use (per-class recall and balanced accuracy do, if the "
         "classifier behaves the same on each class). Read the metrics re-estimated at the "
         "deployment shares instead."
