@@ -8,11 +8,12 @@ import numpy as np
 import streamlit as st
 
 from core import plots
-from core.analysis.calibration import calibration_comparison
+from core.analysis.calibration import calibration_comparison, probabilities_source
 from core.analysis.details import accuracy_f1_plane, per_class_long
 from core.analysis.diagnosis import uncovered_findings
+from core.analysis.paired import verdict_pairs
 from core.analysis.recommendation import recommendation_of
-from core.analysis.spread import OVER_FOLDS_NOTE, over_folds_table
+from core.analysis.spread import over_folds_table
 from core.analysis.stability import tuned_column
 from core.metrics.calibration import binning_text
 from core.metrics.glossary import help_title
@@ -20,7 +21,7 @@ from core.metrics.scores import HEADLINE_METRICS, normalise_confusion
 from core.text import md
 from ui import state, views
 from ui.boot import through_app
-from ui.diagnosis import diagnosis_view, show_causes, show_verdict
+from ui.diagnosis import diagnosis_view, pairs_sentence, show_causes, show_pairs, show_verdict
 from ui.results import require_comparison
 
 through_app()  # a deep link on a fresh server: go through app.py first
@@ -30,6 +31,9 @@ comparison = require_comparison()
 classes = list(comparison.classes)
 multilabel = comparison.task == "multilabel"
 noun = "label" if multilabel else "class"
+predicted = state.is_predictions(comparison)  # models trained elsewhere: no baseline, no folds
+folds = views.folds_word(comparison)  # "folds", or the "parts" of a predictions file
+over_note = views.over_folds_note(comparison)
 
 # ---------------------------------------------------------------- recommendation
 important = st.selectbox(
@@ -37,8 +41,11 @@ important = st.selectbox(
     classes,
     index=classes.index(comparison.important_class),
     help=(
-        "The verdict compares every strategy with the baseline on F1 of this class, fold by "
-        "fold; among those practically equivalent to the best it prefers the simplest."
+        "The verdict compares the entries with one another on F1 of this class, row by row "
+        "(a paired bootstrap of the rows of the predictions file)."
+        if predicted
+        else "The verdict compares every strategy with the baseline on F1 of this class, fold "
+        "by fold; among those practically equivalent to the best it prefers the simplest."
     ),
 )
 advice = recommendation_of(comparison, important_class=important)
@@ -58,6 +65,11 @@ for m in metric_names:
     all_cols += [m, f"{m}_folds", f"{m}_delta", f"{m}_p"]
 all_cols += ["macro_f1_ci_low", "macro_f1_ci_high", "mcnemar_p", "fit_seconds"]
 all_cols = [c for c in all_cols if c in table.columns]
+if predicted:  # no baseline to subtract or test against, nothing fitted here
+    dropped = {"mcnemar_p", "fit_seconds"} | {
+        f"{m}_{s}" for m in metric_names for s in ("delta", "p")
+    }
+    all_cols = [c for c in all_cols if c not in dropped]
 f1_of = f"F1 of '{important}'"
 config = {
     "strategy": st.column_config.TextColumn("Strategy"),
@@ -67,19 +79,19 @@ config = {
         format="%.3f",
         help=f"What the verdict is decided on. {views.tip('f1', noun)}",
     ),
-    "important_f1_folds": st.column_config.TextColumn(f"{f1_of} over folds", help=OVER_FOLDS_NOTE),
+    "important_f1_folds": st.column_config.TextColumn(f"{f1_of} over {folds}", help=over_note),
     "tuned": st.column_config.TextColumn(
-        "Tuned decision (range over folds)",
-        help="The mean of the value each fold tuned (a cut on the probability of "
+        f"Tuned decision (range over {folds})",
+        help=f"The mean of the value each {folds[:-1]} tuned (a cut on the probability of "
         + f"'{md(comparison.classes[1] if comparison.task == 'binary' else important)}'"
         + ", or its offset in log-probability units), then its lowest and highest over the "
-        "folds; 'unstable' when they are far apart (Results, threshold panel).",
+        f"{folds}; 'unstable' when they are far apart (Results, threshold panel).",
     ),
 }
 for m in metric_names:
     t = views.title(m)
     config[m] = st.column_config.NumberColumn(t, format="%.3f", help=views.tip(m, noun))
-    config[f"{m}_folds"] = st.column_config.TextColumn(f"{t} over folds", help=OVER_FOLDS_NOTE)
+    config[f"{m}_folds"] = st.column_config.TextColumn(f"{t} over {folds}", help=over_note)
     config[f"{m}_delta"] = st.column_config.NumberColumn(
         f"Δ {t}", format="%+.3f", help=f"{t} minus the baseline's (pooled out-of-fold)."
     )
@@ -114,9 +126,12 @@ extra = st.multiselect(
     format_func=lambda c: config[c].get("label") or c,
     # kept while the columns on offer stay the same (a pick of a column gone would fail)
     key=state.widget_key("compare-columns", zlib.crc32("|".join(offered).encode())),
-    help="The table shows the columns the verdict and its tests rest on; add any other score, "
+    help="The table shows the columns the verdict rests on; add any other score or its spread "
+    "over the parts (no baseline here: no change vs a baseline, no p-value per score)."
+    if predicted
+    else "The table shows the columns the verdict and its tests rest on; add any other score, "
     "its spread over folds, its change vs the baseline or its p-value.",
-    placeholder="Add scores, deltas, p-values…",
+    placeholder="Add scores, spreads over parts…" if predicted else "Add scores, deltas, p-values…",
 )
 st.dataframe(
     table[all_cols],
@@ -126,12 +141,29 @@ st.dataframe(
     column_order=[c for c in all_cols if c in essential or c in extra],
     placeholder="–",
 )
-st.caption(
-    "Click a column header to sort; hover it for what the number means. Δ = change vs baseline; p = corrected resampled t-test "
-    "over the folds (Nadeau & Bengio 2003); McNemar p compares pooled predictions with the "
-    "baseline's. p < 0.05: unlikely to be chance."
-)
-st.caption(OVER_FOLDS_NOTE)
+if predicted:
+    st.caption("Click a column header to sort; hover it for what the number means.")
+    st.caption(over_note)
+    pairs = verdict_pairs(comparison, advice)  # what the verdict read: the rows, not parts
+    st.caption(
+        "No baseline and no test over the parts: the models were trained elsewhere, not on "
+        "the parts. "
+        + (
+            f"What the verdict compared: {pairs_sentence(advice, important)} McNemar p below "
+            "0.05: the two really decide differently."
+            if pairs
+            else "With a single entry the verdict had nothing to compare it with."
+        )
+    )
+    if pairs:
+        show_pairs(pairs, advice.strategy)
+else:
+    st.caption(
+        "Click a column header to sort; hover it for what the number means. Δ = change vs baseline; p = corrected resampled t-test "
+        "over the folds (Nadeau & Bengio 2003); McNemar p compares pooled predictions with the "
+        "baseline's. p < 0.05: unlikely to be chance."
+    )
+    st.caption(over_note)
 for name, result in comparison.results.items():
     if not result.ok:
         st.warning(f"**{md(name)}** could not run: {md(result.error)}")
@@ -193,9 +225,13 @@ st.dataframe(
 )
 st.caption(
     f"How honest each strategy's own probabilities are for '{md(important)}' (one {noun} "
-    f"against the rest; log loss over all {'labels' if multilabel else 'classes'}), from the "
-    f"pooled out-of-fold predictions. Bins: {binning_text()}. Resampling and class weights "
-    "usually raise the reliability term (miscalibration) even when they raise recall"
+    f"against the rest; log loss over all {'labels' if multilabel else 'classes'}), from "
+    f"{probabilities_source(comparison)}. Bins: {binning_text()}"
+    + (
+        ". Resampling and class weights usually raise the reliability term (miscalibration) "
+        "even when they raise recall"
+    )
+    * (not predicted)
     + (
         "; 'corrected': the same for the corrected probabilities, where a strategy has them"
         * corrected

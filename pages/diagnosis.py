@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.analysis.diagnosis import CAUSE_IDS, CAUSE_TITLES
-from core.analysis.paired import N_BOOT, verdict_pairs
+from core.analysis.paired import verdict_pairs
 from core.analysis.recommendation import P_BETTER, recommendation_of
 from core.analysis.verdict import probability_text
 from core.report.diagnosis import (
@@ -21,7 +21,7 @@ from core.report.diagnosis import (
 from core.text import md
 from ui import state
 from ui.boot import through_app
-from ui.diagnosis import diagnosis_view, show_verdict
+from ui.diagnosis import diagnosis_view, pairs_sentence, show_pairs, show_verdict
 from ui.results import require_comparison
 
 through_app()  # a deep link on a fresh server: go through app.py first
@@ -65,28 +65,8 @@ if chosen is not None and not predicted:
     )
 pairs = verdict_pairs(comparison, rec) if predicted else ()
 if pairs:  # what the predictions-mode verdict read: the rows resampled, not folds
-    st.markdown(
-        f"'{md(rec.strategy)}' against each other entry on the same rows: paired bootstrap of "
-        f"the difference in F1 of '{md(important)}' over the rows ({N_BOOT} resamples, region "
-        f"of practical equivalence ±{rec.rope:g}), and McNemar's test on the rows each gets "
-        "right or wrong."
-    )
-    number = st.column_config.NumberColumn
-    st.dataframe(
-        pd.DataFrame([p.__dict__ for p in pairs]),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "entry": st.column_config.TextColumn("Other entry"),
-            "difference": number(f"Difference ('{rec.strategy}' − other)", format="%+.3f"),
-            "low": number("95% interval: low", format="%+.3f"),
-            "high": number("95% interval: high", format="%+.3f"),
-            "p_better": number(f"P('{rec.strategy}' better)", format="%.4f"),
-            "p_equivalent": number("P(equivalent)", format="%.4f"),
-            "p_worse": number(f"P('{rec.strategy}' worse)", format="%.4f"),
-            "mcnemar_p": number("McNemar p", format="%.3g"),
-        },
-    )
+    st.markdown(pairs_sentence(rec, important))
+    show_pairs(pairs, rec.strategy)
 if rec.alternatives:
     alternatives = ", ".join(md(a) for a in rec.alternatives)
     st.markdown(f"Practically equivalent alternatives: {alternatives}.")

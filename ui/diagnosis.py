@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from core.analysis.diagnosis import Cause, Diagnosis, diagnose
+from core.analysis.paired import N_BOOT, PairedRow
 from core.analysis.recommendation import Recommendation, recommendation_of
 from core.errors import DataError
 from core.evaluation.comparison import Comparison
@@ -185,3 +187,36 @@ def show_verdict(rec: Recommendation | dict) -> None:
     reason = rec["reason"] if isinstance(rec, dict) else rec.reason
     verdict = rec.get("verdict") if isinstance(rec, dict) else rec.verdict
     VERDICT_BOXES[verdict_kind(verdict)](f"**{md(verdict_line(rec))}** {md(reason)}")
+
+
+def pairs_sentence(rec: Recommendation, important: str) -> str:
+    """Predictions mode: what the verdict compared, in one Markdown sentence (the chosen
+    entry against each other on the same rows: paired bootstrap over the rows, McNemar)."""
+    return (
+        f"'{md(rec.strategy)}' against each other entry on the same rows: paired bootstrap of "
+        f"the difference in F1 of '{md(important)}' over the rows ({N_BOOT} resamples, region "
+        f"of practical equivalence ±{rec.rope:g}), and McNemar's test on the rows each gets "
+        "right or wrong."
+    )
+
+
+def show_pairs(pairs: Collection[PairedRow], chosen: str) -> None:
+    """The predictions-mode verdict's evidence (:func:`core.analysis.paired.verdict_pairs`):
+    ``chosen`` against each other entry, one row each; the same table on Diagnosis and
+    Compare."""
+    number = st.column_config.NumberColumn
+    st.dataframe(
+        pd.DataFrame([p.__dict__ for p in pairs]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "entry": st.column_config.TextColumn("Other entry"),
+            "difference": number(f"Difference ('{chosen}' − other)", format="%+.3f"),
+            "low": number("95% interval: low", format="%+.3f"),
+            "high": number("95% interval: high", format="%+.3f"),
+            "p_better": number(f"P('{chosen}' better)", format="%.4f"),
+            "p_equivalent": number("P(equivalent)", format="%.4f"),
+            "p_worse": number(f"P('{chosen}' worse)", format="%.4f"),
+            "mcnemar_p": number("McNemar p", format="%.3g"),
+        },
+    )

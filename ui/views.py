@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.analysis.details import StrategyDetails, strategy_details
 from core.analysis.spread import OVER_FOLDS_NOTE
+from core.evaluation.comparison import Comparison
 from core.metrics.glossary import metric_help
 from core.metrics.scores import metric_title
 from core.profile.finding import Finding, without_muted
@@ -28,6 +29,26 @@ def title(metric: str) -> str:
 def tip(metric: str, noun: str = "class") -> str | None:
     """The tooltip of ``metric`` (core's glossary, the words of the report), None if none."""
     return metric_help(metric, noun) or None
+
+
+OVER_PARTS_NOTE = (
+    "Pooled: every row of the predictions file scored once, together. Over parts: mean ± sd "
+    "of the scores on each cross-fitting part of the file; a part far from the others is "
+    "flagged."
+)
+"""Predictions mode's :data:`core.analysis.spread.OVER_FOLDS_NOTE`: the file's parts."""
+
+
+def folds_word(comparison: Comparison) -> str:
+    """What the over-folds columns run over: ``folds``, or ``parts`` (the cross-fitting parts
+    of a predictions file: nothing was fitted on them)."""
+    return "parts" if state.is_predictions(comparison) else "folds"
+
+
+def over_folds_note(comparison: Comparison) -> str:
+    """The caption of a pooled figure and its over-folds (predictions mode: over-parts)
+    companion."""
+    return OVER_PARTS_NOTE if state.is_predictions(comparison) else OVER_FOLDS_NOTE
 
 
 def show_findings(findings: Iterable[Finding], empty: str | None = None) -> None:

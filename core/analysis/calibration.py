@@ -37,6 +37,15 @@ UNRECORDED = "Corrected probabilities; how they were made was not recorded"
 sentence without its full stop, like :func:`core.modelling.correction.correction_text`."""
 
 
+def probabilities_source(comparison: Comparison) -> str:
+    """Where the calibrated probabilities come from, in words: ``the pooled out-of-fold
+    predictions``, or in predictions mode ``the scores in the predictions file (models
+    trained elsewhere)``."""
+    if comparison.config.mode == "predictions":
+        return "the scores in the predictions file (models trained elsewhere)"
+    return "the pooled out-of-fold predictions"
+
+
 @dataclass(frozen=True, eq=False)
 class StrategyCalibration:
     """Calibration of one strategy's pooled out-of-fold probabilities.
