@@ -13,7 +13,7 @@ from core.analysis.decision import decision_of
 from core.analysis.details import at_threshold
 from core.analysis.findings import strategy_findings
 from core.analysis.recommendation import recommendation_of
-from core.analysis.spread import OVER_FOLDS_NOTE, outlier_notes, strategy_spread, with_f1_over_folds
+from core.analysis.spread import outlier_notes, strategy_spread, with_f1_over_folds
 from core.analysis.stability import threshold_stability
 from core.evaluation.fold import TRAIN_SCORE_ROWS
 from core.metrics.glossary import help_title
@@ -107,9 +107,10 @@ if result.warnings:
 # ---------------------------------------------------------------- per class
 st.subheader(f"Per {noun}")
 spread = strategy_spread(result, classes)
-views.per_class_table(with_f1_over_folds(result.per_class, spread), noun)
-st.caption("F1 CI: 95% bootstrap interval over rows. " + OVER_FOLDS_NOTE)
-for note in outlier_notes(spread, noun):
+over = views.folds_word(comparison)  # "parts" for a predictions file
+views.per_class_table(with_f1_over_folds(result.per_class, spread, over[:-1]), noun, over)
+st.caption("F1 CI: 95% bootstrap interval over rows. " + views.over_folds_note(comparison))
+for note in outlier_notes(spread, noun, over[:-1]):
     st.caption(f"Outlier fold. {md(note)}")
 
 st.subheader("Confusion matrix")

@@ -78,7 +78,7 @@ def details(comparison, name: str) -> StrategyDetails:
     return DETAILS.get_or_compute(key, lambda: strategy_details(comparison, name))
 
 
-def per_class_table(table: pd.DataFrame, noun: str = "class") -> None:
+def per_class_table(table: pd.DataFrame, noun: str = "class", over: str = "folds") -> None:
     """Per-class metrics, colour-scaled bars for precision/recall/F1; every header's tooltip
     says what the number means (core's glossary)."""
     shown = table.rename(columns={"class": noun})
@@ -104,7 +104,9 @@ def per_class_table(table: pd.DataFrame, noun: str = "class") -> None:
     config[noun] = st.column_config.TextColumn(noun.capitalize())
     if "f1_folds" in shown:  # core.analysis.spread.with_f1_over_folds
         config["f1_folds"] = st.column_config.TextColumn(
-            "F1 over folds", width="medium", help=OVER_FOLDS_NOTE
+            f"F1 over {over}",
+            width="medium",
+            help=OVER_PARTS_NOTE if over == "parts" else OVER_FOLDS_NOTE,
         )
     if "support" in shown:
         config["support"] = st.column_config.NumberColumn(

@@ -87,23 +87,24 @@ def comparison_spreads(comparison: Comparison) -> dict[str, StrategySpread]:
     }
 
 
-def spread_text(spread: FoldSpread | None, digits: int = 3) -> str:
+def spread_text(spread: FoldSpread | None, digits: int = 3, part: str = "fold") -> str:
     """The over-folds companion of a pooled figure, e.g. ``"0.812 ± 0.021"``, or
     ``"0.742 ± 0.180, fold 5 outlier (0.400)"`` (folds counted from 1, as on screen).
 
-    ``"–"`` when no fold has the score; ``"0.812 (1 fold)"`` with a single fold.
+    ``"–"`` when no fold has the score; ``"0.812 (1 fold)"`` with a single fold. ``part``:
+    what the folds are called ("part": the cross-fitting parts of a predictions file).
     """
     if spread is None or spread.n == 0:
         return "–"
     if spread.n == 1:
-        return f"{spread.mean:.{digits}f} (1 fold)"
+        return f"{spread.mean:.{digits}f} (1 {part})"
     out = f"{spread.mean:.{digits}f} ± {spread.sd:.{digits}f}"
     if spread.outlier_fold is not None:
-        out += f", fold {spread.outlier_fold + 1} outlier ({spread.outlier_value:.{digits}f})"
+        out += f", {part} {spread.outlier_fold + 1} outlier ({spread.outlier_value:.{digits}f})"
     return out
 
 
-def outlier_notes(spread: StrategySpread, noun: str = "class") -> list[str]:
+def outlier_notes(spread: StrategySpread, noun: str = "class", part: str = "fold") -> list[str]:
     """One note per class whose F1 has an outlier fold (class order), e.g. "F1 of class
     'yes': fold 5 scored 0.400 against 0.800 on average on the other folds; ..." (folds
     counted from 1, as on screen)."""
@@ -113,8 +114,8 @@ def outlier_notes(spread: StrategySpread, noun: str = "class") -> list[str]:
             continue
         others = (s.mean * s.n - s.outlier_value) / (s.n - 1)
         notes.append(
-            f"F1 of {noun} '{cls}': fold {s.outlier_fold + 1} scored {s.outlier_value:.3f} "
-            f"against {others:.3f} on average on the other folds; look at what that fold's "
+            f"F1 of {noun} '{cls}': {part} {s.outlier_fold + 1} scored {s.outlier_value:.3f} "
+            f"against {others:.3f} on average on the other {part}s; look at what that {part}'s "
             "rows hold before trusting the pooled F1."
         )
     return notes
@@ -135,25 +136,30 @@ def over_folds_table(
     ``important_class``) and ``important_f1_folds``, then ``<m>_folds`` for each of
     ``metrics`` — the :func:`spread_text` of that score over the folds."""
     rows = []
+    part = "part" if comparison.config.mode == "predictions" else "fold"
     for name, spread in comparison_spreads(comparison).items():
         result = comparison.results[name]
         row: dict[str, Any] = {
             "strategy": name,
             "important_f1": _pooled_f1(result, important_class),
-            "important_f1" + FOLDS_SUFFIX: spread_text(spread.class_f1.get(str(important_class))),
+            "important_f1" + FOLDS_SUFFIX: spread_text(
+                spread.class_f1.get(str(important_class)), part=part
+            ),
         }
         for m in metrics:
-            row[m + FOLDS_SUFFIX] = spread_text(spread.summary.get(m))
+            row[m + FOLDS_SUFFIX] = spread_text(spread.summary.get(m), part=part)
         rows.append(row)
     columns = ["strategy", "important_f1", "important_f1" + FOLDS_SUFFIX]
     return pd.DataFrame(rows, columns=columns + [m + FOLDS_SUFFIX for m in metrics])
 
 
-def with_f1_over_folds(per_class: pd.DataFrame, spread: StrategySpread) -> pd.DataFrame:
+def with_f1_over_folds(
+    per_class: pd.DataFrame, spread: StrategySpread, part: str = "fold"
+) -> pd.DataFrame:
     """A copy of a pooled per-class table with ``f1_folds`` (:func:`spread_text` of the
     class's F1 over the folds) right after ``f1``."""
     out = per_class.copy()
-    texts = [spread_text(spread.class_f1.get(str(c))) for c in out["class"]]
+    texts = [spread_text(spread.class_f1.get(str(c)), part=part) for c in out["class"]]
     at = list(out.columns).index("f1") + 1 if "f1" in out.columns else len(out.columns)
     out.insert(at, "f1" + FOLDS_SUFFIX, texts)
     return out

@@ -138,3 +138,16 @@ def test_outlier_notes_name_the_fold_and_the_other_folds_mean():
         "look at what that fold's rows hold before trusting the pooled F1."
     ]
     assert outlier_notes(StrategySpread("s")) == []
+
+
+def test_a_predictions_file_counts_parts_not_folds():
+    flagged = fold_spread([0.80, 0.81, 0.79, 0.80, 0.40])
+    assert spread_text(flagged, part="part") == "0.720 ± 0.179, part 5 outlier (0.400)"
+    assert spread_text(fold_spread([np.nan, 0.7]), part="part") == "0.700 (1 part)"
+    result = _result(
+        [{"macro_f1": 0.8}] * 5,
+        [{"a": 0.9, "b": v} for v in (0.80, 0.81, 0.79, 0.80, 0.40)],
+    )
+    (note,) = outlier_notes(strategy_spread(result), noun="class", part="part")
+    assert note.startswith("F1 of class 'b': part 5 scored 0.400 against 0.800")
+    assert "other parts; look at what that part's rows" in note
