@@ -220,7 +220,10 @@ def test_upload_run_three_strategies_and_compare(page: Page, streamlit_server, t
     more.get_by_role("combobox").click()
     page.get_by_role("option", name="Accuracy", exact=True).click()
     page.keyboard.press("Escape")
+    expect(more).to_contain_text("Accuracy")  # the pick registered (a busy CPU can lag it)
     settled(page)
+    accuracy = table.locator("[role=columnheader]").filter(has_text=re.compile(r"^Accuracy$"))
+    expect(accuracy).to_have_count(1, timeout=10_000)  # the rerun redrew the table
     header = _grid_header(table)
     assert header[:2] == ["Strategy", "Status"] and "McNemar p" in header, header
     at = header.index("Accuracy")
