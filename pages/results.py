@@ -99,10 +99,14 @@ if result.holdout is not None and result.holdout.status == "ok":
         )
         views.per_class_table(result.holdout.per_class, noun)
 
-views.show_findings(strategy_findings(comparison, name))
-if result.warnings:
-    with st.expander(f"Notes and warnings on this strategy ({len(result.warnings)})"):
-        st.markdown("\n".join(f"- {md(w)}" for w in result.warnings))
+with st.container():  # one slot whatever the number of findings (see below)
+    views.show_findings(strategy_findings(comparison, name))
+# Always one slot here, so the elements below (the threshold fragment) keep their place when
+# the strategy changes: a slot that comes and goes left the old panel on screen beside the new.
+with st.container():
+    if result.warnings:
+        with st.expander(f"Notes and warnings on this strategy ({len(result.warnings)})"):
+            st.markdown("\n".join(f"- {md(w)}" for w in result.warnings))
 
 # ---------------------------------------------------------------- per class
 st.subheader(f"Per {noun}")
@@ -110,8 +114,9 @@ spread = strategy_spread(result, classes)
 over = views.folds_word(comparison)  # "parts" for a predictions file
 views.per_class_table(with_f1_over_folds(result.per_class, spread, over[:-1]), noun, over)
 st.caption("F1 CI: 95% bootstrap interval over rows. " + views.over_folds_note(comparison))
-for note in outlier_notes(spread, noun, over[:-1]):
-    st.caption(f"Outlier fold. {md(note)}")
+with st.container():  # one slot whatever the number of notes
+    for note in outlier_notes(spread, noun, over[:-1]):
+        st.caption(f"Outlier {over[:-1]}. {md(note)}")
 
 st.subheader("Confusion matrix")
 if multilabel:
