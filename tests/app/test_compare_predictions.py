@@ -7,8 +7,9 @@ from the predictions file. In fit mode the page says what it said before."""
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,9 +17,10 @@ from core.analysis.calibration import calibration_comparison
 from core.analysis.paired import N_BOOT, verdict_pairs
 from core.analysis.recommendation import recommendation_of
 from core.analysis.spread import OVER_FOLDS_NOTE
-from core.evaluation.scored import comparison_from_predictions
-from core.intake.predictions import load_predictions
 from ui import state
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
+from one_model import one_model_comparison
 
 FIT_CAPTION = (
     "Click a column header to sort; hover it for what the number means. Δ = change vs "
@@ -31,15 +33,7 @@ FIT_CAPTION = (
 def predicted():
     """Three classes, 300 rows, one noisy model: core's predictions comparison of it (the
     model's own decisions and its cross-fitted tuned offsets)."""
-    rng = np.random.default_rng(1)
-    n = 300
-    y = rng.choice(3, n, p=[0.5, 0.35, 0.15])
-    p = rng.dirichlet(np.ones(3), n)
-    p[np.arange(n), y] += 0.4
-    p /= p.sum(axis=1, keepdims=True)
-    frame = pd.DataFrame({"label": y, **{f"proba_{k}": p[:, k] for k in range(3)}})
-    pset = load_predictions(frame.to_csv(index=False).encode(), target="label")
-    return comparison_from_predictions(pset, cv=3, seed=0)
+    return one_model_comparison(300, seed=1, strength=0.4)
 
 
 def _open(app, comparison):

@@ -3,6 +3,9 @@ rank order, muting, and a finished comparison landing on it."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +17,9 @@ from core.evaluation.diagnostic_fits import diagnostic_fits
 from core.intake.dataset import load_dataset
 from core.report.diagnosis import CAUSE_VERDICT_TITLES, verdict_kind, verdict_line
 from ui import state
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
+from one_model import one_model_comparison
 
 PAGE = "pages/diagnosis.py"
 KINDS = ("success", "info", "warning", "error")
@@ -211,18 +217,8 @@ def test_predictions_show_the_paired_evidence_and_words(app):
     evidence and the mute list in words."""
     from core.analysis.diagnosis import CAUSE_TITLES
     from core.analysis.paired import verdict_pairs
-    from core.evaluation.scored import comparison_from_predictions
-    from core.intake.predictions import load_predictions
 
-    rng = np.random.default_rng(0)
-    n = 200
-    y = rng.choice(3, n, p=[0.5, 0.35, 0.15])
-    p = rng.dirichlet(np.ones(3), n)
-    p[np.arange(n), y] += 1.0
-    p /= p.sum(axis=1, keepdims=True)
-    frame = pd.DataFrame({"label": y, **{f"proba_{k}": p[:, k] for k in range(3)}})
-    pset = load_predictions(frame.to_csv(index=False).encode(), target="label")
-    c = comparison_from_predictions(pset, cv=3, seed=0)
+    c = one_model_comparison(200, seed=0, strength=1.0)
     app.at.session_state[state.COMPARISON] = c
     app.at.session_state[state.CONFIG] = c.config
     _open(app)
